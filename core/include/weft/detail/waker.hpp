@@ -1,0 +1,25 @@
+// Wakes a blocked poller from any thread (and from a signal handler): eventfd on Linux,
+// a non-blocking self-pipe elsewhere.
+#pragma once
+
+namespace weft::detail {
+
+class Waker {
+ public:
+  Waker();
+  Waker(const Waker&) = delete;
+  Waker& operator=(const Waker&) = delete;
+  ~Waker();
+
+  int readFd() const { return readFd_; }
+  // Async-signal-safe and thread-safe. A full pipe/counter already means "wake".
+  void wake() const;
+  // Consume pending wake-ups (loop thread).
+  void drain() const;
+
+ private:
+  int readFd_ = -1;
+  int writeFd_ = -1;
+};
+
+}  // namespace weft::detail

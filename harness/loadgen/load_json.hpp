@@ -1,0 +1,41 @@
+// The load generator's JSON record (also parsed back by `weft bench`).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "load_client.hpp"
+
+namespace weft::harness {
+
+inline nlohmann::json toJson(const LoadConfig& cfg, const LoadResult& r) {
+  double us = 1e-3;
+  nlohmann::json j = {
+      {"protocol", wireName(cfg.wire)},
+      {"size", cfg.size},
+      {"connections", cfg.connections},
+      {"depth", cfg.depth},
+      {"seconds", r.seconds},
+      {"messages", r.messages},
+      {"msgs_per_s", r.messagesPerSecond()},
+      // Payload bytes echoed per second, one direction.
+      {"mb_per_s", r.messagesPerSecond() * double(cfg.size) / 1e6},
+      {"latency_us",
+       {{"p50", double(r.latency.percentile(0.50)) * us},
+        {"p99", double(r.latency.percentile(0.99)) * us},
+        {"p999", double(r.latency.percentile(0.999)) * us},
+        {"max", double(r.latency.max()) * us},
+        {"mean", r.latency.mean() * us}}},
+      {"errors", r.errors},
+      {"verify_failures", r.verifyFailures},
+  };
+  if (r.serverCpuSeconds >= 0) {
+    j["server_cpu_s"] = r.serverCpuSeconds;
+    j["server_cpu_us_per_msg"] = r.messages ? r.serverCpuSeconds * 1e6 / double(r.messages) : 0.0;
+    j["server_cpu_util"] = r.seconds > 0 ? r.serverCpuSeconds / r.seconds : 0.0;
+    j["server_vm_hwm_kb"] = r.serverVmHwmKb;
+  }
+  if (!r.error.empty()) j["error"] = r.error;
+  return j;
+}
+
+}  // namespace weft::harness

@@ -75,6 +75,7 @@ class PollerReactor final : public Reactor, private ReadySink {
   std::unique_ptr<char[]> readBuf_;
   int reserveFd_ = -1;
   bool inForeignLoop_ = false;
+  bool dispatching_ = false;
 };
 
 }  // namespace weft

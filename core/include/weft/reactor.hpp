@@ -38,7 +38,7 @@ class ListeningPort {
   virtual bool listening() const = 0;
 };
 
-class Connector {
+class Connector : public std::enable_shared_from_this<Connector> {
  public:
   enum class State { Disconnected, Connecting, Connected };
   virtual ~Connector() = default;
@@ -157,6 +157,9 @@ class Reactor {
   // How long the loop may block: nullopt = indefinitely.
   std::optional<Duration> timeout();
   bool loopShouldExit() const { return exitRequested_; }
+  // Derived destructors call this first: connections, ports and timers go while the
+  // backend they depend on still exists.
+  void releaseAll();
 
  private:
   enum class ShutdownStage { None, Draining, Done };
@@ -187,6 +190,7 @@ class Reactor {
   std::vector<std::unique_ptr<TrackedConnection>> graveyard_;
   std::vector<std::shared_ptr<ListeningPort>> ports_;
   std::vector<std::shared_ptr<Connector>> connectors_;
+  std::vector<std::shared_ptr<Connector>> releasedConnectors_;
 
   std::atomic<bool> running_{false};
   std::atomic<bool> stopRequested_{false};
@@ -195,7 +199,7 @@ class Reactor {
   ShutdownStage shutdown_ = ShutdownStage::None;
   TimePoint drainDeadline_{};
   Duration shutdownTimeout_{5.0};
-  std::thread::id loopThread_{};
+  std::atomic<std::thread::id> loopThread_{};
   bool signalsInstalled_ = false;
   int exitSignal_ = 0;
 };

@@ -10,6 +10,8 @@ using TimePoint = Clock::time_point;
 // Seconds as a double, as in Twisted: callLater(0.25s, ...) or callLater(Duration(0.25), ...).
 using Duration = std::chrono::duration<double>;
 
-inline double toSeconds(TimePoint t) { return Duration(t.time_since_epoch()).count(); }
+inline double toSeconds(TimePoint t) {
+  return Duration(t.time_since_epoch()).count();
+}
 
 }  // namespace weft

@@ -12,12 +12,12 @@ namespace weft::testing {
 
 class StringTransport : public Transport {
  public:
-  std::string written;             // everything written, in order
+  std::string written;  // everything written, in order
   bool loseConnectionCalled = false;
   bool abortCalled = false;
   bool writeLost = false;
-  bool paused = false;             // pauseProducing() without resumeProducing()
-  bool stopped = false;            // stopProducing()
+  bool paused = false;   // pauseProducing() without resumeProducing()
+  bool stopped = false;  // stopProducing()
   PushProducer* producer = nullptr;
   Address peer = *Address::parse("10.0.0.1", 12345);
   Address host = *Address::parse("127.0.0.1", 4321);

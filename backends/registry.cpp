@@ -1,0 +1,154 @@
+// The backend registry: every reactor weft knows, in priority order, with its availability in
+// this build. CMake defines WEFT_HAVE_<NAME> for each backend it built and
+// WEFT_WHY_NO_<NAME> (a string) for each it could not.
+#include "weft/registry.hpp"
+
+#include <functional>
+
+#include "weft/errors.hpp"
+#include "weft/poller_reactor.hpp"
+
+#ifdef WEFT_HAVE_EPOLL
+#include "epoll/epoll_poller.hpp"
+#endif
+#ifdef WEFT_HAVE_POLL
+#include "poll/poll_poller.hpp"
+#endif
+#ifdef WEFT_HAVE_SELECT
+#include "select/select_poller.hpp"
+#endif
+#ifdef WEFT_HAVE_KQUEUE
+#include "kqueue/kqueue_poller.hpp"
+#endif
+#ifdef WEFT_HAVE_LIBEVENT
+#include "libevent/libevent_poller.hpp"
+#endif
+#ifdef WEFT_HAVE_ASIO
+#include "asio/asio_reactor.hpp"
+#endif
+#ifdef WEFT_HAVE_QT
+#include "qt/qt_reactor.hpp"
+#endif
+
+namespace weft {
+namespace {
+
+using MakeFn = std::function<std::unique_ptr<Reactor>()>;
+
+struct Entry {
+  ReactorInfo info;
+  MakeFn make;
+};
+
+template <class MakePoller>
+MakeFn pollerReactor(MakePoller makePoller, const char* name) {
+  return [makePoller, name] { return std::make_unique<PollerReactor>(makePoller(), name); };
+}
+
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> table = [] {
+    std::vector<Entry> t;
+    auto add = [&](std::string name, const char* why, std::string desc, std::string features,
+                   MakeFn make) {
+      bool have = static_cast<bool>(make);
+      t.push_back(Entry{
+          ReactorInfo{std::move(name), have, have ? "" : why, std::move(desc), std::move(features)},
+          std::move(make)});
+    };
+#ifdef WEFT_HAVE_EPOLL
+    add("epoll", "", "epoll(7), level-triggered", "O(ready fds), any fd",
+        pollerReactor(makeEpollPoller, "epoll"));
+#else
+    add("epoll", WEFT_WHY_NO_EPOLL, "epoll(7), level-triggered", "O(ready fds), any fd", {});
+#endif
+#ifdef WEFT_HAVE_KQUEUE
+    add("kqueue", "", "kqueue(2) (BSD/macOS, or libkqueue on Linux)",
+        "O(ready fds), batched changes", pollerReactor(makeKqueuePoller, "kqueue"));
+#else
+    add("kqueue", WEFT_WHY_NO_KQUEUE, "kqueue(2) (BSD/macOS, or libkqueue on Linux)",
+        "O(ready fds), batched changes", {});
+#endif
+#ifdef WEFT_HAVE_POLL
+    add("poll", "", "poll(2)", "O(watched fds), any fd", pollerReactor(makePollPoller, "poll"));
+#else
+    add("poll", WEFT_WHY_NO_POLL, "poll(2)", "O(watched fds), any fd", {});
+#endif
+#ifdef WEFT_HAVE_SELECT
+    add("select", "", "select(2)", "O(highest fd), fds < FD_SETSIZE only",
+        pollerReactor(makeSelectPoller, "select"));
+#else
+    add("select", WEFT_WHY_NO_SELECT, "select(2)", "O(highest fd), fds < FD_SETSIZE only", {});
+#endif
+#ifdef WEFT_HAVE_LIBEVENT
+    add("libevent", "", "libevent event_base drives the loop",
+        "foreign loop, one persistent event per fd", pollerReactor(makeLibeventPoller, "libevent"));
+#else
+    add("libevent", WEFT_WHY_NO_LIBEVENT, "libevent event_base drives the loop",
+        "foreign loop, one persistent event per fd", {});
+#endif
+#ifdef WEFT_HAVE_ASIO
+    add("asio", "", "Boost.Asio io_context (IOCP on Windows, epoll on Linux)",
+        "completion model, own transport", [] { return makeAsioReactor(); });
+#else
+    add("asio", WEFT_WHY_NO_ASIO, "Boost.Asio io_context (IOCP on Windows, epoll on Linux)",
+        "completion model, own transport", {});
+#endif
+#ifdef WEFT_HAVE_QT
+    add("qt", "", "Qt 6 event loop (QCoreApplication::exec), GUI-safe shutdown",
+        "foreign loop, QSocketNotifier per fd", [] { return makeQtReactor(); });
+#else
+    add("qt", WEFT_WHY_NO_QT, "Qt 6 event loop (QCoreApplication::exec), GUI-safe shutdown",
+        "foreign loop, QSocketNotifier per fd", {});
+#endif
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+const std::vector<ReactorInfo>& reactorTable() {
+  static const std::vector<ReactorInfo> infos = [] {
+    std::vector<ReactorInfo> v;
+    for (const auto& e : entries()) v.push_back(e.info);
+    return v;
+  }();
+  return infos;
+}
+
+std::vector<std::string> availableReactors() {
+  std::vector<std::string> names;
+  for (const auto& e : entries())
+    if (e.info.available) names.push_back(e.info.name);
+  return names;
+}
+
+std::string defaultReactorName() {
+#if defined(_WIN32)
+  return "select";
+#elif defined(__linux__)
+  return "epoll";
+#else
+  return "poll";
+#endif
+}
+
+std::unique_ptr<Reactor> makeReactor(std::string_view name) {
+  std::string wanted(name == "default" ? defaultReactorName() : std::string(name));
+  std::string known;
+  for (const auto& e : entries()) {
+    if (e.info.available) known += (known.empty() ? "" : ", ") + e.info.name;
+  }
+  for (const auto& e : entries()) {
+    if (e.info.name != wanted) continue;
+    if (!e.info.available)
+      throw Error(ErrorKind::Unavailable, "reactor '" + wanted +
+                                              "' is unavailable: " + e.info.whyUnavailable +
+                                              " (available: " + known + ")");
+    return e.make();
+  }
+  throw Error(ErrorKind::Unavailable,
+              "the specified reactor does not exist: '" + wanted + "' (available: " + known + ")");
+}
+
+}  // namespace weft

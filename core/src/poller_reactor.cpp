@@ -1,0 +1,149 @@
+#include "weft/poller_reactor.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <exception>
+#include <string>
+
+#include "tcp_connector.hpp"
+#include "tcp_port.hpp"
+#include "weft/errors.hpp"
+#include "weft/log.hpp"
+
+namespace weft {
+
+class PollerReactor::WakeHandler final : public FdHandler {
+ public:
+  explicit WakeHandler(detail::Waker& w) : waker_(w) {}
+  void onReady(unsigned) override { waker_.drain(); }
+
+ private:
+  detail::Waker& waker_;
+};
+
+PollerReactor::PollerReactor(std::unique_ptr<Poller> poller, std::string name)
+    : poller_(std::move(poller)),
+      name_(std::move(name)),
+      wakeHandler_(std::make_unique<WakeHandler>(waker_)),
+      readBuf_(std::make_unique<char[]>(kReadBufferSize)) {
+  restoreReserveFd();
+  if (!watch(waker_.readFd(), *wakeHandler_, kReadable))
+    throw Error(ErrorKind::Internal, "cannot watch the waker fd");
+}
+
+PollerReactor::~PollerReactor() {
+  releaseAll();
+  unwatch(waker_.readFd());
+  if (reserveFd_ >= 0) ::close(reserveFd_);
+}
+
+int PollerReactor::signalWakeFd() const {
+  // eventfd: the read end is the write end. For a self-pipe the signal handler must write to
+  // the write end, which Waker keeps private; eventfd is all we build on Linux.
+  return waker_.readFd();
+}
+
+bool PollerReactor::watch(int fd, FdHandler& h, unsigned interest) {
+  if (fd < 0 || fd >= poller_->fdLimit()) return false;
+  if (static_cast<size_t>(fd) >= fds_.size())
+    fds_.resize(std::max<size_t>(fd + 1, fds_.size() * 2));
+  Slot& s = fds_[fd];
+  if (s.interest != kNone) poller_->update(fd, s.interest, kNone);
+  s = Slot{&h, kNone, epoch_};
+  if (interest != kNone) {
+    try {
+      poller_->update(fd, kNone, interest);
+    } catch (const std::exception& e) {
+      log(LogLevel::Error, std::string("cannot watch fd: ") + e.what());
+      s = Slot{};
+      return false;
+    }
+    s.interest = interest;
+  }
+  return true;
+}
+
+void PollerReactor::setInterest(int fd, unsigned interest) {
+  if (fd < 0 || static_cast<size_t>(fd) >= fds_.size()) return;
+  Slot& s = fds_[fd];
+  if (!s.handler || s.interest == interest) return;
+  poller_->update(fd, s.interest, interest);
+  s.interest = interest;
+}
+
+void PollerReactor::unwatch(int fd) {
+  if (fd < 0 || static_cast<size_t>(fd) >= fds_.size()) return;
+  Slot& s = fds_[fd];
+  if (s.interest != kNone) poller_->update(fd, s.interest, kNone);
+  s = Slot{};
+}
+
+void PollerReactor::ready(int fd, unsigned events) {
+  if (fd < 0 || static_cast<size_t>(fd) >= fds_.size()) return;
+  Slot& s = fds_[fd];
+  // An fd (re)registered while this batch is dispatched may be a new socket that reuses the
+  // number of one closed moments ago: the batch's readiness belongs to the old one.
+  if (!s.handler || (dispatching_ && s.epoch == epoch_)) return;
+  s.handler->onReady(events);
+}
+
+void PollerReactor::waitForEvents(std::optional<Duration> timeout) {
+  ++epoch_;
+  dispatching_ = true;
+  poller_->wait(timeout, *this);
+  dispatching_ = false;
+}
+
+void PollerReactor::runLoop() {
+  if (!poller_->foreignLoop()) {
+    Reactor::runLoop();
+    return;
+  }
+  if (!tick()) return;
+  inForeignLoop_ = true;
+  poller_->armTimer(timeout());
+  poller_->runForeignLoop(*this);
+  inForeignLoop_ = false;
+}
+
+void PollerReactor::afterNativeCallback() {
+  if (!inForeignLoop_) return;
+  if (!tick()) return;  // exitLoop() already asked the native loop to quit
+  poller_->armTimer(timeout());
+}
+
+void PollerReactor::exitLoop() {
+  if (inForeignLoop_) poller_->quitForeignLoop();
+}
+
+void PollerReactor::deadlineChanged() {
+  if (inForeignLoop_) poller_->armTimer(timeout());
+}
+
+bool PollerReactor::releaseReserveFd() {
+  if (reserveFd_ < 0) return false;
+  ::close(reserveFd_);
+  reserveFd_ = -1;
+  return true;
+}
+
+void PollerReactor::restoreReserveFd() {
+  if (reserveFd_ < 0) reserveFd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+std::shared_ptr<ListeningPort> PollerReactor::listenTCP(uint16_t port, Factory& factory,
+                                                        int backlog, std::string_view interface) {
+  return TcpPort::open(*this, port, factory, backlog, interface);
+}
+
+std::shared_ptr<Connector> PollerReactor::connectTCP(std::string_view host, uint16_t port,
+                                                     ClientFactory& factory, Duration timeout,
+                                                     std::optional<Address> bindAddress) {
+  auto c = std::make_shared<TcpConnector>(*this, std::string(host), port, factory, timeout,
+                                          std::move(bindAddress));
+  c->connect();
+  return c;
+}
+
+}  // namespace weft

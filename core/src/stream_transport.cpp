@@ -1,0 +1,365 @@
+#include "stream_transport.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "socket_ops.hpp"
+#include "tcp_connector.hpp"
+#include "weft/errors.hpp"
+#include "weft/log.hpp"
+
+namespace weft {
+
+StreamTransport::StreamTransport(PollerReactor& reactor, int fd, std::unique_ptr<Protocol> protocol,
+                                 std::shared_ptr<TcpConnector> connector)
+    : reactor_(reactor),
+      fd_(fd),
+      protocol_(std::move(protocol)),
+      connector_(std::move(connector)) {}
+
+StreamTransport::~StreamTransport() {
+  if (abortCall_.active()) abortCall_.cancel();
+  if (fd_ >= 0) {
+    reactor_.unwatch(fd_);
+    ::close(fd_);
+  }
+}
+
+template <class F>
+void StreamTransport::callProtocol(const char* what, F&& f) {
+  // Protocol code that throws loses its own connection, never the reactor (Twisted logs the
+  // failure and disconnects).
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, std::string("exception in ") + what + ": " + e.what());
+    if (!lost_) connectionDone(Reason{ErrorKind::ConnectionLost, std::string(what) + " threw", 0});
+  }
+}
+
+bool StreamTransport::start() {
+  if (!reactor_.watch(fd_, *this, kNone)) return false;
+  sockets::setBoolOption(fd_, IPPROTO_TCP, TCP_NODELAY, true);
+  callProtocol("connectionMade", [&] { protocol_->makeConnection(*this); });
+  if (!lost_) updateInterest();
+  return true;
+}
+
+void StreamTransport::updateInterest() {
+  if (lost_) return;
+  unsigned want = kNone;
+  if (!disconnecting_ && !readEof_ && !userPaused_ && !backpressured_) want |= kReadable;
+  if (!out_.empty() || pendingErrno_ != 0 || (disconnecting_ && !producer_) ||
+      (writeShutPending_ && !writeShut_)) {
+    want |= kWritable;
+  }
+  if (want != interest_) {
+    interest_ = want;
+    reactor_.setInterest(fd_, want);
+  }
+}
+
+void StreamTransport::onReady(unsigned events) {
+  if (lost_) return;
+  if (events & kError) {
+    int err = sockets::pendingError(fd_);
+    if (err != 0) {
+      connectionDone(reasonFromErrno(err, "socket error"));
+      return;
+    }
+  }
+  if ((events & (kReadable | kHangup)) && (interest_ & kReadable)) doRead();
+  if (lost_) return;
+  if ((events & (kWritable | kError)) && (interest_ & kWritable)) doWrite();
+  if (lost_) return;
+  if ((events & kHangup) && !(interest_ & kReadable)) {
+    // Both directions are gone and we are not reading: nothing more can be delivered, and a
+    // level-triggered hang-up would otherwise be reported forever.
+    connectionDone(Reason{ErrorKind::ConnectionLost, "peer hung up", 0});
+  }
+}
+
+void StreamTransport::doRead() {
+  char* buf = reactor_.readBuffer();
+  ssize_t n = ::recv(fd_, buf, PollerReactor::kReadBufferSize, 0);
+  if (n > 0) {
+    callProtocol("dataReceived",
+                 [&] { protocol_->dataReceived(std::string_view(buf, static_cast<size_t>(n))); });
+    return;
+  }
+  if (n == 0) {
+    peerClosedWriting();
+    return;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+  connectionDone(reasonFromErrno(errno, "recv"));
+}
+
+void StreamTransport::peerClosedWriting() {
+  readEof_ = true;
+  if (protocol_->halfCloseable()) {
+    updateInterest();
+    callProtocol("readConnectionLost", [&] { protocol_->readConnectionLost(); });
+    if (!lost_ && writeShut_) connectionDone(Reason{ErrorKind::ConnectionDone, "closed", 0});
+    return;
+  }
+  // Without half-close support the connection ends, but what the protocol already queued is
+  // still delivered first (a client that half-closes after its last request gets its replies).
+  if (!disconnecting_) {
+    disconnecting_ = true;
+    updateInterest();
+  }
+}
+
+void StreamTransport::write(std::string_view data) {
+  if (lost_ || disconnecting_ || writeShut_ || writeShutPending_ || data.empty()) return;
+  if (out_.empty() && pendingErrno_ == 0) {
+    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n == static_cast<ssize_t>(data.size())) return;
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        pendingErrno_ = errno;
+        updateInterest();
+        return;
+      }
+      n = 0;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  out_.append(data);
+  queued();
+}
+
+void StreamTransport::writeSequence(std::span<const std::string_view> parts) {
+  if (lost_ || disconnecting_ || writeShut_ || writeShutPending_) return;
+  size_t i = 0;
+  if (out_.empty() && pendingErrno_ == 0) {
+    // One sendmsg for the whole sequence (e.g. prefix + payload): no Nagle stall, one syscall.
+    std::array<iovec, 64> iov;
+    size_t count = 0, total = 0;
+    for (; count < parts.size() && count < iov.size(); ++count) {
+      iov[count] = {const_cast<char*>(parts[count].data()), parts[count].size()};
+      total += parts[count].size();
+    }
+    if (total == 0 && count == parts.size()) return;
+    msghdr msg{};
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = count;
+    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        pendingErrno_ = errno;
+        updateInterest();
+        return;
+      }
+      n = 0;
+    }
+    size_t sent = static_cast<size_t>(n);
+    for (; i < count && sent >= parts[i].size(); ++i) sent -= parts[i].size();
+    if (i < parts.size() && sent > 0) out_.append(parts[i++].substr(sent));
+  }
+  for (; i < parts.size(); ++i) out_.append(parts[i]);
+  if (!out_.empty()) queued();
+}
+
+void StreamTransport::queued() {
+  if (out_.size() > marks_.high) {
+    if (producer_ && !producerPaused_) {
+      producerPaused_ = true;
+      producer_->pauseProducing();
+    }
+    if (readBackpressure_) backpressured_ = true;
+  }
+  updateInterest();
+}
+
+void StreamTransport::drainedBelowLowMark() {
+  backpressured_ = false;
+  if (producer_ && producerPaused_) {
+    producerPaused_ = false;
+    producer_->resumeProducing();
+  }
+}
+
+void StreamTransport::doWrite() {
+  if (pendingErrno_ != 0) {
+    connectionDone(reasonFromErrno(pendingErrno_, "send"));
+    return;
+  }
+  if (!out_.empty()) {
+    std::array<std::string_view, 64> views;
+    std::array<iovec, 64> iov;
+    size_t count = out_.gather(views);
+    for (size_t i = 0; i < count; ++i)
+      iov[i] = {const_cast<char*>(views[i].data()), views[i].size()};
+    msghdr msg{};
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = count;
+    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+      connectionDone(reasonFromErrno(errno, "send"));
+      return;
+    }
+    out_.consume(static_cast<size_t>(n));
+    if (out_.size() <= marks_.low && (backpressured_ || producerPaused_)) {
+      drainedBelowLowMark();
+      if (lost_) return;
+    }
+    if (!out_.empty()) {
+      updateInterest();
+      return;
+    }
+  }
+  flushed();
+}
+
+void StreamTransport::flushed() {
+  if (disconnecting_ && !producer_) {
+    connectionDone(Reason{ErrorKind::ConnectionDone, "connection was closed cleanly", 0});
+    return;
+  }
+  if (writeShutPending_ && !writeShut_) {
+    writeShut_ = true;
+    ::shutdown(fd_, SHUT_WR);
+    if (protocol_->halfCloseable())
+      callProtocol("writeConnectionLost", [&] { protocol_->writeConnectionLost(); });
+    if (!lost_ && readEof_) {
+      connectionDone(Reason{ErrorKind::ConnectionDone, "closed", 0});
+      return;
+    }
+  }
+  updateInterest();
+}
+
+void StreamTransport::loseConnection() {
+  if (lost_ || disconnecting_) return;
+  // Closing is always asynchronous: the next writable event flushes and closes, so
+  // connectionLost never runs inside the caller's stack.
+  disconnecting_ = true;
+  updateInterest();
+}
+
+void StreamTransport::loseWriteConnection() {
+  if (lost_ || disconnecting_ || writeShutPending_) return;
+  writeShutPending_ = true;
+  updateInterest();
+}
+
+void StreamTransport::abortConnection() {
+  if (lost_ || abortCall_.active()) return;
+  disconnecting_ = true;
+  out_.clear();
+  if (producer_) {
+    auto* p = std::exchange(producer_, nullptr);
+    p->stopProducing();
+  }
+  reactor_.unwatch(fd_);
+  interest_ = kNone;
+  sockets::closeWithReset(fd_);
+  fd_ = -1;
+  // Never re-entrant: connectionLost runs on the next tick.
+  abortCall_ = reactor_.callLater(Duration(0), [this] {
+    connectionDone(Reason{ErrorKind::Aborted, "connection was aborted", 0});
+  });
+}
+
+void StreamTransport::forceClose() {
+  connectionDone(
+      Reason{ErrorKind::ConnectionLost, "reactor shut down before the connection closed", 0});
+}
+
+void StreamTransport::connectionDone(const Reason& why) {
+  if (lost_) return;
+  lost_ = true;
+  disconnecting_ = true;
+  if (abortCall_.active()) abortCall_.cancel();
+  if (fd_ >= 0) {
+    if (!peerCache_) peerCache_ = std::make_unique<Address>(sockets::peerAddress(fd_));
+    reactor_.unwatch(fd_);
+    ::close(fd_);
+    fd_ = -1;
+  }
+  out_.clear();
+  if (producer_) {
+    auto* p = std::exchange(producer_, nullptr);
+    p->stopProducing();
+  }
+  try {
+    protocol_->connectionLost(why);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, std::string("exception in connectionLost: ") + e.what());
+  }
+  if (connector_) connector_->connectionLost(why);
+  reactor_.retire(this);
+}
+
+Address StreamTransport::getPeer() const {
+  if (!peerCache_ && fd_ >= 0) peerCache_ = std::make_unique<Address>(sockets::peerAddress(fd_));
+  return peerCache_ ? *peerCache_ : Address{};
+}
+
+Address StreamTransport::getHost() const {
+  return fd_ >= 0 ? sockets::localAddress(fd_) : Address{};
+}
+
+void StreamTransport::registerProducer(PushProducer& producer) {
+  if (producer_) throw Error(ErrorKind::InvalidArgument, "a producer is already registered");
+  if (lost_) {
+    producer.stopProducing();
+    return;
+  }
+  producer_ = &producer;
+  producerPaused_ = false;
+  if (out_.size() > marks_.high) {
+    producerPaused_ = true;
+    producer.pauseProducing();
+  }
+}
+
+void StreamTransport::unregisterProducer() {
+  producer_ = nullptr;
+  producerPaused_ = false;
+  updateInterest();  // a pending loseConnection may now complete
+}
+
+void StreamTransport::setReadBackpressure(bool on) {
+  readBackpressure_ = on;
+  if (!on) backpressured_ = false;
+  updateInterest();
+}
+
+void StreamTransport::pauseProducing() {
+  userPaused_ = true;
+  updateInterest();
+}
+
+void StreamTransport::resumeProducing() {
+  if (disconnecting_) return;
+  userPaused_ = false;
+  updateInterest();
+}
+
+void StreamTransport::setTcpNoDelay(bool on) {
+  if (fd_ >= 0) sockets::setBoolOption(fd_, IPPROTO_TCP, TCP_NODELAY, on);
+}
+bool StreamTransport::getTcpNoDelay() const {
+  return fd_ >= 0 && sockets::getBoolOption(fd_, IPPROTO_TCP, TCP_NODELAY);
+}
+void StreamTransport::setTcpKeepAlive(bool on) {
+  if (fd_ >= 0) sockets::setBoolOption(fd_, SOL_SOCKET, SO_KEEPALIVE, on);
+}
+bool StreamTransport::getTcpKeepAlive() const {
+  return fd_ >= 0 && sockets::getBoolOption(fd_, SOL_SOCKET, SO_KEEPALIVE);
+}
+
+}  // namespace weft

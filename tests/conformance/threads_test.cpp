@@ -1,0 +1,1 @@
+#include "reactor_fixture.hpp"

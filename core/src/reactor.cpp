@@ -171,6 +171,12 @@ void Reactor::runThreadCalls() {
   runningCalls_.clear();
 }
 
+void Reactor::stopFromSignal(int sig) {
+  exitSignal_ = sig;
+  if (running()) stopRequested_.store(true);
+  wakeUp();
+}
+
 void Reactor::installSignalHandlers() {
   if (signalsInstalled_) return;
   gSignalWakeFd.store(signalWakeFd());
@@ -196,9 +202,7 @@ bool Reactor::tick() {
   if (signalsInstalled_ && gPendingSignal != 0) {
     exitSignal_ = gPendingSignal;
     gPendingSignal = 0;
-    if (running() && !stopRequested_.exchange(true)) {
-      // stop() semantics, without the exception when already stopping.
-    }
+    if (running()) stopRequested_.store(true);  // stop(), without throwing if already stopping
   }
   runThreadCalls();
   timers_.runDue(Clock::now());

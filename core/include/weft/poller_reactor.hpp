@@ -20,7 +20,7 @@ class FdHandler {
   virtual void onReady(unsigned events) = 0;
 };
 
-class PollerReactor final : public Reactor, private ReadySink {
+class PollerReactor : public Reactor, private ReadySink {
  public:
   PollerReactor(std::unique_ptr<Poller> poller, std::string name);
   ~PollerReactor() override;

@@ -92,8 +92,9 @@ class Reactor {
   // Bound on how long stop() waits for connections to flush before aborting them.
   void setShutdownTimeout(Duration d) { shutdownTimeout_ = d; }
   // SIGINT/SIGTERM stop this reactor cleanly (async-signal-safe wake-up). Idempotent.
-  void installSignalHandlers();
-  void uninstallSignalHandlers();
+  // Backends whose loop cannot watch signalWakeFd() (Asio) override both.
+  virtual void installSignalHandlers();
+  virtual void uninstallSignalHandlers();
   // The signal that stopped the reactor, or 0.
   int exitSignal() const { return exitSignal_; }
 
@@ -143,8 +144,10 @@ class Reactor {
   virtual void waitForEvents(std::optional<Duration> timeout) = 0;
   // Thread-safe: make a blocked waitForEvents() (or a foreign loop) return promptly.
   virtual void wakeUp() = 0;
-  // An fd written by the signal handler (async-signal-safe) to wake the loop.
+  // An fd written by the signal handler (async-signal-safe) to wake the loop; -1 if none.
   virtual int signalWakeFd() const = 0;
+  // For backends that deliver signals themselves: record the signal and begin stop().
+  void stopFromSignal(int sig);
   // Default: own loop. Foreign-loop backends run their native loop and call tick().
   virtual void runLoop();
   // A foreign-loop backend leaves its native loop (called on the loop thread).

@@ -1,0 +1,129 @@
+// The byte queue behind every receiver: linear-time buffering (the fix for Twisted #6356-#6358)
+// plus Twisted's re-entrancy rule (dataReceived from inside a callback only queues).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace weft::detail {
+
+// Pending bytes are `stored` (kept from earlier dataReceived calls) followed by `input` (the
+// not yet consumed rest of the current call's argument, never copied unless it has to
+// outlive the call). Consuming only moves an offset; the storage is compacted when the dead
+// prefix is at least as large as the live bytes, so every byte is copied O(1) times.
+//
+// Views handed to callbacks point into `stored` or into the caller's data. Nothing mutates
+// the storage while a callback runs: bytes fed re-entrantly go to `queued` and are appended
+// by absorbQueued() after the callback returns, so those views stay valid for the callback.
+class ReceiveBuffer {
+ public:
+  // Marks an outer dataReceived call; on exit (normal or exception) whatever is left of the
+  // input and the queue is moved to the storage.
+  class Scope {
+   public:
+    Scope(ReceiveBuffer& buffer, std::string_view data) : buffer_(buffer) {
+      buffer_.busy_ = true;
+      buffer_.input_ = data;
+    }
+    ~Scope() {
+      buffer_.spill();
+      buffer_.absorbQueued();
+      buffer_.busy_ = false;
+    }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    ReceiveBuffer& buffer_;
+  };
+
+  bool busy() const { return busy_; }
+  // Called instead of a Scope while busy: the bytes are processed after everything pending.
+  void queue(std::string_view data) { queued_.append(data); }
+
+  size_t size() const { return storedSize() + input_.size(); }
+  bool empty() const { return size() == 0; }
+  std::string_view stored() const {
+    return std::string_view(store_.data() + start_, store_.size() - start_);
+  }
+  size_t storedSize() const { return store_.size() - start_; }
+  std::string_view input() const { return input_; }
+  // Total bytes consumed so far: a stream position that survives compaction.
+  uint64_t consumed() const { return consumed_; }
+
+  // Moves the rest of the input into storage (it must outlive the current call).
+  void spill() {
+    if (!input_.empty()) {
+      append(input_);
+      input_ = {};
+    }
+  }
+
+  // After a callback: bytes queued during it go after everything already pending.
+  void absorbQueued() {
+    if (!queued_.empty()) {
+      spill();
+      append(queued_);
+      queued_.clear();
+    }
+  }
+
+  // The next n pending bytes (n <= size()) as one contiguous view, consumed. Zero-copy when
+  // they lie in the input; otherwise only the missing part of the input is copied.
+  std::string_view take(size_t n) {
+    consumed_ += n;
+    if (start_ == store_.size()) {
+      std::string_view v = input_.substr(0, n);
+      input_.remove_prefix(n);
+      return v;
+    }
+    size_t have = storedSize();
+    if (have < n) {
+      append(input_.substr(0, n - have));
+      input_.remove_prefix(n - have);
+    }
+    std::string_view v(store_.data() + start_, n);
+    start_ += n;
+    return v;
+  }
+
+  std::string_view takeAll() {
+    if (start_ != store_.size()) spill();
+    return take(size());
+  }
+
+  // Drops the next n pending bytes (n <= size()).
+  void skip(size_t n) {
+    consumed_ += n;
+    size_t fromStore = n < storedSize() ? n : storedSize();
+    start_ += fromStore;
+    input_.remove_prefix(n - fromStore);
+  }
+
+  // Copies the next n pending bytes (n <= size()) to out without consuming them.
+  void peek(size_t n, char* out) const {
+    size_t fromStore = n < storedSize() ? n : storedSize();
+    std::memcpy(out, store_.data() + start_, fromStore);
+    std::memcpy(out + fromStore, input_.data(), n - fromStore);
+  }
+  unsigned char front() const {
+    return static_cast<unsigned char>(storedSize() ? store_[start_] : input_[0]);
+  }
+
+  // Everything pending, including queued bytes, as an owned string; consumes it all.
+  std::string release();
+
+ private:
+  void append(std::string_view data);
+
+  std::string store_;
+  size_t start_ = 0;
+  std::string_view input_;
+  std::string queued_;
+  uint64_t consumed_ = 0;
+  bool busy_ = false;
+};
+
+}  // namespace weft::detail

@@ -17,7 +17,7 @@ void ReconnectingClientFactory::retry(Connector& connector) {
   lastConnector_ = connector.weak_from_this();
   ++retries_;
   if (maxRetries && retries_ > *maxRetries) return;
-  delay_ = std::min(delay_ * factor, maxDelay);
+  delay_ = std::min(currentDelay() * factor, maxDelay);
   if (jitter > 0) {
     std::normal_distribution<double> dist(delay_, delay_ * jitter);
     delay_ = std::max(0.0, dist(rng_));

@@ -1,1 +1,274 @@
+// Connection lifecycle on every reactor: refused, timeout, cancel, DNS, null protocols,
+// factory start/stop counting, listen errors, reconnecting, shutdown with live connections.
 #include "reactor_fixture.hpp"
+#include "tcp_helpers.hpp"
+#include "weft/reconnecting_client_factory.hpp"
+
+namespace weft::test {
+namespace {
+
+class LifecycleTest : public ReactorTest {
+ protected:
+  ScriptedFactory server, client;
+  // A port that was free a moment ago and has nobody listening now.
+  uint16_t closedPort() {
+    ScriptedFactory f;
+    auto p = reactor->listenTCP(0, f);
+    uint16_t port = p->getHost().port();
+    p->stopListening();
+    return port;
+  }
+};
+
+TEST_P(LifecycleTest, ConnectionRefused) {
+  client.onFailed = [&](const Reason&) { reactor->stop(); };
+  reactor->connectTCP("127.0.0.1", closedPort(), client);
+  runReactor();
+  ASSERT_EQ(client.failures.size(), 1u);
+  EXPECT_EQ(client.failures[0].kind, ErrorKind::ConnectionRefused) << client.failures[0].describe();
+  EXPECT_EQ(client.starts, 1);
+  EXPECT_EQ(client.stops, 1);
+}
+
+TEST_P(LifecycleTest, ConnectTimeout) {
+  // A listener whose tiny accept queue is full drops further SYNs, so connect() hangs.
+  int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  Address any = loopback(0);
+  ASSERT_EQ(::bind(lfd, any.sockaddrPtr(), any.sockaddrLen()), 0);
+  ASSERT_EQ(::listen(lfd, 0), 0);
+  socklen_t len = sizeof(sockaddr_in);
+  sockaddr_in sin{};
+  ::getsockname(lfd, reinterpret_cast<sockaddr*>(&sin), &len);
+  uint16_t port = ntohs(sin.sin_port);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    Address to = loopback(port);
+    ::connect(fd, to.sockaddrPtr(), to.sockaddrLen());
+    fillers.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  client.onFailed = [&](const Reason&) { reactor->stop(); };
+  client.onClientLost = [&](const Reason&) { reactor->stop(); };
+  reactor->connectTCP("127.0.0.1", port, client, Duration(0.3));
+  runReactor();
+  for (int fd : fillers) ::close(fd);
+  ::close(lfd);
+  ASSERT_EQ(client.failures.size(), 1u) << "the backlog did not fill; connect succeeded";
+  EXPECT_EQ(client.failures[0].kind, ErrorKind::TimedOut) << client.failures[0].describe();
+}
+
+TEST_P(LifecycleTest, StopConnectingReportsUserCancelled) {
+  std::shared_ptr<Connector> c;
+  reactor->callWhenRunning([&] {
+    c = reactor->connectTCP("localhost", 9, client);  // resolution is still in flight
+    EXPECT_EQ(c->state(), Connector::State::Connecting);
+    c->stopConnecting();
+    reactor->stop();
+  });
+  runReactor();
+  ASSERT_EQ(client.failures.size(), 1u);
+  EXPECT_EQ(client.failures[0].kind, ErrorKind::UserCancelled);
+  EXPECT_EQ(c->state(), Connector::State::Disconnected);
+}
+
+TEST_P(LifecycleTest, DnsFailureOfInvalidName) {
+  client.onFailed = [&](const Reason&) { reactor->stop(); };
+  reactor->connectTCP("no-such-host.invalid", 80, client, Duration(10));
+  runReactor(Duration(30));
+  ASSERT_EQ(client.failures.size(), 1u);
+  EXPECT_EQ(client.failures[0].kind, ErrorKind::DnsLookup) << client.failures[0].describe();
+}
+
+TEST_P(LifecycleTest, ConnectByHostNameResolvesOffTheLoop) {
+  server.configure = echo;
+  auto port = reactor->listenTCP(0, server);
+  client.configure = [](ScriptedProtocol& p) {
+    p.onMade = [](ScriptedProtocol& s) { s.transport->write("named"); };
+    p.onData = [](ScriptedProtocol& s, std::string_view) { s.transport->loseConnection(); };
+  };
+  client.onClientLost = [&](const Reason&) { reactor->stop(); };
+  client.onFailed = [&](const Reason&) { reactor->stop(); };
+  reactor->connectTCP("localhost", port->getHost().port(), client);
+  runReactor();
+  // "localhost" may resolve to ::1 first on some hosts; our listener is IPv4-only.
+  if (!client.failures.empty()) GTEST_SKIP() << "localhost did not resolve to 127.0.0.1 here";
+  EXPECT_EQ(client.logs.at(0)->received, "named");
+}
+
+TEST_P(LifecycleTest, BuildProtocolReturningNullClosesTheConnection) {
+  server.refuse = true;
+  auto port = reactor->listenTCP(0, server);
+  client.onClientLost = [&](const Reason&) { reactor->stop(); };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  ASSERT_EQ(client.logs.size(), 1u);
+  EXPECT_EQ(client.logs[0]->lost, 1);
+  EXPECT_TRUE(client.logs[0]->received.empty());
+  EXPECT_TRUE(server.logs.empty());
+}
+
+TEST_P(LifecycleTest, FactoryStartAndStopAreCountedAcrossPorts) {
+  auto a = reactor->listenTCP(0, server);
+  auto b = reactor->listenTCP(0, server);
+  EXPECT_EQ(server.starts, 1);
+  a->stopListening();
+  EXPECT_EQ(server.stops, 0);
+  b->stopListening();
+  EXPECT_EQ(server.stops, 1);
+  EXPECT_FALSE(b->listening());
+  b->stopListening();  // idempotent
+  EXPECT_EQ(server.stops, 1);
+}
+
+TEST_P(LifecycleTest, ListenOnAPortInUseIsCannotListen) {
+  auto a = reactor->listenTCP(0, server);
+  try {
+    reactor->listenTCP(a->getHost().port(), server);
+    FAIL() << "second listen on the same port must fail";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::CannotListen) << e.what();
+  }
+}
+
+TEST_P(LifecycleTest, PortCanBeReboundAfterStopListening) {
+  auto a = reactor->listenTCP(0, server);
+  uint16_t port = a->getHost().port();
+  a->stopListening();
+  auto b = reactor->listenTCP(port, server);
+  EXPECT_EQ(b->getHost().port(), port);
+}
+
+TEST_P(LifecycleTest, ExceptionInDataReceivedClosesOnlyThatConnection) {
+  server.configure = [](ScriptedProtocol& p) {
+    p.onData = [](ScriptedProtocol& s, std::string_view d) {
+      if (d.find("boom") != std::string_view::npos) throw std::runtime_error("protocol bug");
+      s.transport->write(d);
+    };
+  };
+  auto port = reactor->listenTCP(0, server);
+  int lost = 0;
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      s.transport->write(client.logs.size() == 1 ? "boom" : "fine");
+    };
+    p.onData = [](ScriptedProtocol& s, std::string_view) { s.transport->loseConnection(); };
+  };
+  client.onClientLost = [&](const Reason&) {
+    if (++lost == 2) reactor->stop();
+  };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  ASSERT_EQ(client.logs.size(), 2u);
+  EXPECT_EQ(client.logs[0]->received, "");
+  EXPECT_EQ(client.logs[1]->received, "fine");
+}
+
+TEST_P(LifecycleTest, ReconnectFromClientConnectionLost) {
+  server.configure = [](ScriptedProtocol& p) {
+    p.onMade = [](ScriptedProtocol& s) { s.transport->loseConnection(); };
+  };
+  auto port = reactor->listenTCP(0, server);
+  class Again : public ScriptedFactory {
+   public:
+    int connections = 0;
+    void clientConnectionLost(Connector& c, const Reason& r) override {
+      ScriptedFactory::clientConnectionLost(c, r);
+      if (++connections < 3)
+        c.connect();
+      else
+        c.reactor().stop();
+    }
+  } again;
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), again);
+  runReactor();
+  EXPECT_EQ(again.connections, 3);
+  EXPECT_EQ(again.starts, 1);
+  EXPECT_EQ(again.stops, 1);
+}
+
+TEST_P(LifecycleTest, ReconnectingClientFactoryBacksOffAndStops) {
+  class Retrying : public ReconnectingClientFactory {
+   public:
+    int failures = 0;
+    std::vector<double> delays;
+    std::unique_ptr<Protocol> buildProtocol(const Address&) override { return nullptr; }
+    void clientConnectionFailed(Connector& c, const Reason& r) override {
+      ++failures;
+      ReconnectingClientFactory::clientConnectionFailed(c, r);
+      delays.push_back(currentDelay());
+      if (failures == 4) {
+        stopTrying();
+        Reactor* r = &c.reactor();
+        r->callLater(Duration(0.05), [r] { r->stop(); });
+      }
+    }
+  } f;
+  f.initialDelay = 0.001;
+  f.factor = 2.0;
+  f.jitter = 0;
+  f.maxDelay = 0.004;
+  reactor->connectTCP("127.0.0.1", closedPort(), f);
+  runReactor();
+  EXPECT_EQ(f.failures, 4);
+  ASSERT_EQ(f.delays.size(), 4u);
+  EXPECT_DOUBLE_EQ(f.delays[0], 0.002);
+  EXPECT_DOUBLE_EQ(f.delays[1], 0.004);
+  EXPECT_DOUBLE_EQ(f.delays[2], 0.004);  // capped at maxDelay
+}
+
+TEST_P(LifecycleTest, ShutdownGivesEveryConnectionExactlyOneConnectionLost) {
+  server.configure = echo;
+  auto port = reactor->listenTCP(0, server);
+  constexpr int kConns = 20;
+  int made = 0;
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      s.transport->write("pending reply");
+      if (++made == kConns) stopWhen([&] { return server.logs.size() == kConns; });
+    };
+  };
+  for (int i = 0; i < kConns; ++i) reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  ASSERT_EQ(client.logs.size(), static_cast<size_t>(kConns));
+  ASSERT_EQ(server.logs.size(), static_cast<size_t>(kConns));
+  for (auto& l : client.logs) EXPECT_EQ(l->lost, 1);
+  for (auto& l : server.logs) EXPECT_EQ(l->lost, 1);
+  EXPECT_EQ(reactor->connectionCount(), 0u);
+  EXPECT_FALSE(port->listening());
+}
+
+TEST_P(LifecycleTest, StopFlushesRepliesQueuedBeforeIt) {
+  // The server queues a large reply and the reactor is stopped at once: the reply must still
+  // reach a peer that keeps reading (here, a raw socket on another thread).
+  const std::string reply = pattern(4 << 20, 11);
+  server.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      s.transport->write(reply);
+      reactor->stop();
+    };
+  };
+  auto port = reactor->listenTCP(0, server);
+  std::string got;
+  std::thread peer([&, addr = port->getHost()] {
+    int fd = rawConnect(addr);
+    ASSERT_GE(fd, 0);
+    char buf[65536];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+      got.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+  });
+  runReactor(Duration(30));
+  peer.join();
+  EXPECT_EQ(got.size(), reply.size());
+  EXPECT_TRUE(got == reply);
+  ASSERT_EQ(server.logs.size(), 1u);
+  EXPECT_EQ(server.logs[0]->lost, 1);
+  EXPECT_TRUE(server.logs[0]->reasons[0].clean()) << server.logs[0]->reasons[0].describe();
+}
+
+WEFT_INSTANTIATE_FOR_EVERY_REACTOR(LifecycleTest);
+
+}  // namespace
+}  // namespace weft::test

@@ -1,1 +1,354 @@
+// TCP data path on every reactor: echo, large transfers, flush-on-close, half-close, abort,
+// reset, addresses, IPv6, many connections.
 #include "reactor_fixture.hpp"
+#include "tcp_helpers.hpp"
+
+namespace weft::test {
+namespace {
+
+class TcpTest : public ReactorTest {
+ protected:
+  ScriptedFactory server, client;
+  std::shared_ptr<ListeningPort> listen(std::string_view iface = "127.0.0.1") {
+    return reactor->listenTCP(0, server, 1024, iface);
+  }
+};
+
+TEST_P(TcpTest, EchoRoundTrip) {
+  server.configure = echo;
+  auto port = listen();
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [](ScriptedProtocol& s) { s.transport->write("hello, weft"); };
+    p.onData = [](ScriptedProtocol& s, std::string_view) {
+      if (s.log().received == "hello, weft") s.transport->loseConnection();
+    };
+  };
+  client.onClientLost = [&](const Reason&) { stopWhen([&] { return server.totalLost() == 1; }); };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  ASSERT_EQ(client.logs.size(), 1u);
+  EXPECT_EQ(client.logs[0]->received, "hello, weft");
+  EXPECT_EQ(client.logs[0]->lost, 1);
+  EXPECT_TRUE(client.logs[0]->reasons[0].clean()) << client.logs[0]->reasons[0].describe();
+  ASSERT_EQ(server.logs.size(), 1u);
+  EXPECT_EQ(server.logs[0]->lost, 1);
+  EXPECT_TRUE(server.logs[0]->reasons[0].clean()) << server.logs[0]->reasons[0].describe();
+  EXPECT_EQ(client.clientLost.size(), 1u);
+}
+
+TEST_P(TcpTest, SixtyFourMebibytesArriveIntact) {
+  const std::string payload = pattern(64 << 20);
+  server.configure = [&](ScriptedProtocol& p) {
+    p.onData = [&](ScriptedProtocol& s, std::string_view) {
+      if (s.log().received.size() >= payload.size()) s.transport->loseConnection();
+    };
+  };
+  auto port = listen();
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) { s.transport->write(payload); };
+  };
+  client.onClientLost = [&](const Reason&) { stopWhen([&] { return server.totalLost() == 1; }); };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor(Duration(60));
+  ASSERT_EQ(server.logs.size(), 1u);
+  EXPECT_TRUE(server.logs[0]->received == payload)
+      << "received " << server.logs[0]->received.size();
+}
+
+TEST_P(TcpTest, LoseConnectionFlushesFirstAndLaterWritesAreDropped) {
+  const std::string big = pattern(8 << 20, 7);
+  server.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      s.transport->write(big);
+      s.transport->loseConnection();
+      s.transport->write("dropped");
+      EXPECT_TRUE(s.transport->disconnecting());
+    };
+  };
+  auto port = listen();
+  client.onClientLost = [&](const Reason&) { stopWhen([&] { return server.totalLost() == 1; }); };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor(Duration(60));
+  ASSERT_EQ(client.logs.size(), 1u);
+  EXPECT_EQ(client.logs[0]->received.size(), big.size());
+  EXPECT_TRUE(client.logs[0]->received == big);
+  EXPECT_TRUE(client.logs[0]->reasons.at(0).clean());
+}
+
+TEST_P(TcpTest, WritesAfterConnectionLostAreIgnored) {
+  server.configure = [&](ScriptedProtocol& p) {
+    p.onLost = [](ScriptedProtocol& s, const Reason&) { s.transport->write("late"); };
+  };
+  auto port = listen();
+  client.configure = [](ScriptedProtocol& p) {
+    p.onMade = [](ScriptedProtocol& s) { s.transport->loseConnection(); };
+  };
+  client.onClientLost = [&](const Reason&) { stopWhen([&] { return server.totalLost() == 1; }); };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  EXPECT_EQ(server.totalLost(), 1);
+}
+
+TEST_P(TcpTest, ClientHalfCloseServerRepliesThenCloses) {
+  // The server protocol supports half-close: it answers after the client's EOF.
+  server.configure = [](ScriptedProtocol& p) {
+    p.halfClose = true;
+    p.onReadLost = [](ScriptedProtocol& s) {
+      s.transport->write("got:" + s.log().received);
+      s.transport->loseConnection();
+    };
+  };
+  auto port = listen();
+  client.configure = [](ScriptedProtocol& p) {
+    p.halfClose = true;
+    p.onMade = [](ScriptedProtocol& s) {
+      s.transport->write("ping");
+      s.transport->loseWriteConnection();
+    };
+  };
+  client.onClientLost = [&](const Reason&) { stopWhen([&] { return server.totalLost() == 1; }); };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  ASSERT_EQ(client.logs.size(), 1u);
+  EXPECT_EQ(client.logs[0]->writeLost, 1);
+  EXPECT_EQ(client.logs[0]->readLost, 1);
+  EXPECT_EQ(client.logs[0]->received, "got:ping");
+  EXPECT_EQ(server.logs[0]->readLost, 1);
+}
+
+TEST_P(TcpTest, ServerHalfCloseClientKeepsWriting) {
+  server.configure = [](ScriptedProtocol& p) {
+    p.halfClose = true;
+    p.onMade = [](ScriptedProtocol& s) {
+      s.transport->write("x");
+      s.transport->loseWriteConnection();
+    };
+  };
+  auto port = listen();
+  client.configure = [](ScriptedProtocol& p) {
+    p.halfClose = true;
+    p.onReadLost = [](ScriptedProtocol& s) {
+      s.transport->write("y");
+      s.transport->loseConnection();
+    };
+  };
+  stopWhen([&] { return server.totalLost() == 1 && client.totalLost() == 1; });
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  ASSERT_EQ(server.logs.size(), 1u);
+  EXPECT_EQ(client.logs[0]->received, "x");
+  EXPECT_EQ(server.logs[0]->received, "y");
+  EXPECT_EQ(server.logs[0]->writeLost, 1);
+}
+
+TEST_P(TcpTest, PeerHalfCloseWithoutSupportFlushesRepliesThenCloses) {
+  // Echo without half-close support: the client's EOF must not lose the replies in flight.
+  server.configure = echo;
+  auto port = listen();
+  const std::string msg = pattern(1 << 20, 3);
+  client.configure = [&](ScriptedProtocol& p) {
+    p.halfClose = true;
+    p.onMade = [&](ScriptedProtocol& s) {
+      s.transport->write(msg);
+      s.transport->loseWriteConnection();
+    };
+  };
+  client.onClientLost = [&](const Reason&) { stopWhen([&] { return server.totalLost() == 1; }); };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor(Duration(30));
+  ASSERT_EQ(client.logs.size(), 1u);
+  EXPECT_TRUE(client.logs[0]->received == msg) << client.logs[0]->received.size();
+  EXPECT_TRUE(server.logs.at(0)->reasons.at(0).clean());
+}
+
+TEST_P(TcpTest, AbortIsNotReentrantAndSendsReset) {
+  bool insideAbort = false;
+  bool lostInsideAbort = false;
+  server.configure = [](ScriptedProtocol&) {};
+  auto port = listen();
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      s.transport->write("some data that will never be sent because of the abort");
+      insideAbort = true;
+      s.transport->abortConnection();
+      s.transport->abortConnection();  // a second abort is ignored
+      s.transport->loseConnection();   // and so is loseConnection after it
+      insideAbort = false;
+    };
+    p.onLost = [&](ScriptedProtocol&, const Reason&) { lostInsideAbort = insideAbort; };
+  };
+  stopWhen([&] { return server.totalLost() == 1 && client.totalLost() == 1; });
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  EXPECT_FALSE(lostInsideAbort);
+  ASSERT_EQ(client.logs.size(), 1u);
+  EXPECT_EQ(client.logs[0]->lost, 1);
+  EXPECT_EQ(client.logs[0]->reasons[0].kind, ErrorKind::Aborted);
+  ASSERT_EQ(server.logs.size(), 1u);
+  EXPECT_FALSE(server.logs[0]->reasons.at(0).clean()) << server.logs[0]->reasons[0].describe();
+}
+
+TEST_P(TcpTest, PeerResetReachesConnectionLostAsUnclean) {
+  auto port = listen();
+  std::thread peer([addr = port->getHost()] {
+    int fd = rawConnect(addr);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, "partial", 7, 0), 7);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    rawReset(fd);
+  });
+  stopWhen([&] { return server.totalLost() == 1; });
+  runReactor();
+  peer.join();
+  ASSERT_EQ(server.logs.size(), 1u);
+  EXPECT_EQ(server.logs[0]->received, "partial");
+  EXPECT_EQ(server.logs[0]->reasons.at(0).kind, ErrorKind::Reset)
+      << server.logs[0]->reasons[0].describe();
+}
+
+TEST_P(TcpTest, HostAndPeerAddressesMatch) {
+  Address serverPeer, serverHost, clientPeer, clientHost;
+  server.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      serverPeer = s.transport->getPeer();
+      serverHost = s.transport->getHost();
+      s.transport->loseConnection();
+    };
+  };
+  auto port = listen();
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      clientPeer = s.transport->getPeer();
+      clientHost = s.transport->getHost();
+    };
+  };
+  client.onClientLost = [&](const Reason&) { reactor->stop(); };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  EXPECT_EQ(serverPeer, clientHost);
+  EXPECT_EQ(serverHost, clientPeer);
+  EXPECT_EQ(clientPeer.port(), port->getHost().port());
+  EXPECT_EQ(serverHost.host(), "127.0.0.1");
+}
+
+TEST_P(TcpTest, Ipv6EchoOnLoopback) {
+  std::shared_ptr<ListeningPort> port;
+  try {
+    server.configure = echo;
+    port = listen("::1");
+  } catch (const Error& e) {
+    GTEST_SKIP() << "no IPv6 loopback here: " << e.what();
+  }
+  EXPECT_TRUE(port->getHost().isV6());
+  Address peerSeen;
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      peerSeen = s.transport->getPeer();
+      s.transport->write("v6");
+    };
+    p.onData = [](ScriptedProtocol& s, std::string_view) { s.transport->loseConnection(); };
+  };
+  client.onClientLost = [&](const Reason&) { reactor->stop(); };
+  reactor->connectTCP("::1", port->getHost().port(), client);
+  runReactor();
+  EXPECT_EQ(client.logs.at(0)->received, "v6");
+  EXPECT_TRUE(peerSeen.isV6());
+  EXPECT_EQ(peerSeen.host(), "::1");
+}
+
+TEST_P(TcpTest, ThousandConcurrentConnectionsAllEcho) {
+  raiseFdLimit(8192);
+  constexpr int kConns = 1000;
+  server.configure = echo;
+  auto port = listen();
+  int done = 0, fdTooLarge = 0, bad = 0;
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [](ScriptedProtocol& s) {
+      s.transport->write("msg:" + s.transport->getHost().toString());
+    };
+    p.onData = [](ScriptedProtocol& s, std::string_view) {
+      if (s.log().received.size() >= 4 + s.transport->getHost().toString().size())
+        s.transport->loseConnection();
+    };
+  };
+  auto finished = [&] { return done + fdTooLarge + bad == kConns; };
+  client.onClientLost = [&](const Reason&) {
+    ++done;
+    if (finished()) reactor->stop();
+  };
+  client.onFailed = [&](const Reason& r) {
+    r.kind == ErrorKind::FdTooLarge ? ++fdTooLarge : ++bad;
+    if (finished()) reactor->stop();
+  };
+  reactor->callWhenRunning([&] {
+    for (int i = 0; i < kConns; ++i)
+      reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  });
+  runReactor(Duration(120));
+  EXPECT_EQ(bad, 0);
+  int echoed = 0;
+  for (auto& l : client.logs) echoed += l->received.rfind("msg:127.0.0.1:", 0) == 0;
+  if (GetParam() == "select") {
+    // Client and server share this process: fds past FD_SETSIZE get the named error, the
+    // rest are served.
+    EXPECT_GT(echoed, 0);
+    EXPECT_EQ(echoed + fdTooLarge + (done - echoed), kConns);
+  } else {
+    EXPECT_EQ(fdTooLarge, 0);
+    EXPECT_EQ(echoed, kConns);
+  }
+}
+
+TEST_P(TcpTest, SelectRefusesFdsBeyondFdSetSizeAndKeepsServing) {
+  raiseFdLimit(4096);
+  server.configure = echo;
+  auto port = listen();
+  // Push new fd numbers past FD_SETSIZE (1024) for the connections made meanwhile.
+  std::vector<int> filler;
+  for (int i = 0; i < 1100; ++i) {
+    int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    filler.push_back(fd);
+  }
+  ASSERT_GE(filler.size(), 1100u) << "cannot open enough fds for this test";
+  std::vector<Reason> failures;
+  client.onFailed = [&](const Reason& r) {
+    failures.push_back(r);
+    for (int fd : filler) ::close(fd);
+    filler.clear();
+    // With low fds free again, the same reactor keeps working.
+    client.onFailed = nullptr;
+    client.configure = [](ScriptedProtocol& p) {
+      p.onMade = [](ScriptedProtocol& s) { s.transport->write("after"); };
+      p.onData = [](ScriptedProtocol& s, std::string_view) { s.transport->loseConnection(); };
+    };
+    client.onClientLost = [&](const Reason&) { reactor->stop(); };
+    reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  };
+  client.onClientLost = [&](const Reason&) {
+    // Reactors without an fd limit connect fine even with high fds.
+    failures.push_back(Reason{ErrorKind::ConnectionDone, "connected", 0});
+    for (int fd : filler) ::close(fd);
+    filler.clear();
+    reactor->stop();
+  };
+  client.configure = [](ScriptedProtocol& p) {
+    p.onMade = [](ScriptedProtocol& s) { s.transport->loseConnection(); };
+  };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  for (int fd : filler) ::close(fd);
+  ASSERT_EQ(failures.size(), 1u);
+  if (GetParam() == "select") {
+    EXPECT_EQ(failures[0].kind, ErrorKind::FdTooLarge) << failures[0].describe();
+    ASSERT_FALSE(client.logs.empty());
+    EXPECT_EQ(client.logs.back()->received, "after");
+  } else {
+    EXPECT_EQ(failures[0].kind, ErrorKind::ConnectionDone) << failures[0].describe();
+  }
+}
+
+WEFT_INSTANTIATE_FOR_EVERY_REACTOR(TcpTest);
+
+}  // namespace
+}  // namespace weft::test

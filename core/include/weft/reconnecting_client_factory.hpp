@@ -28,12 +28,12 @@ class ReconnectingClientFactory : public ClientFactory {
   void stopTrying();
   void resetDelay();
 
-  double currentDelay() const { return delay_; }
+  double currentDelay() const { return delay_ < 0 ? initialDelay : delay_; }
   int retries() const { return retries_; }
   bool continueTrying() const { return continueTrying_; }
 
  private:
-  double delay_ = initialDelay;
+  double delay_ = -1;  // < 0: no attempt yet, start from initialDelay (set after construction)
   int retries_ = 0;
   bool continueTrying_ = true;
   std::weak_ptr<Connector> lastConnector_;

@@ -312,28 +312,32 @@ TEST_P(TcpTest, SelectRefusesFdsBeyondFdSetSizeAndKeepsServing) {
   }
   ASSERT_GE(filler.size(), 1100u) << "cannot open enough fds for this test";
   std::vector<Reason> failures;
-  client.onFailed = [&](const Reason& r) {
-    failures.push_back(r);
+  bool retried = false;
+  auto releaseFiller = [&] {
     for (int fd : filler) ::close(fd);
     filler.clear();
-    // With low fds free again, the same reactor keeps working.
-    client.onFailed = nullptr;
-    client.configure = [](ScriptedProtocol& p) {
-      p.onMade = [](ScriptedProtocol& s) { s.transport->write("after"); };
-      p.onData = [](ScriptedProtocol& s, std::string_view) { s.transport->loseConnection(); };
+  };
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      if (retried)
+        s.transport->write("after");
+      else
+        s.transport->loseConnection();
     };
-    client.onClientLost = [&](const Reason&) { reactor->stop(); };
+    p.onData = [](ScriptedProtocol& s, std::string_view) { s.transport->loseConnection(); };
+  };
+  client.onFailed = [&](const Reason& r) {
+    failures.push_back(r);
+    releaseFiller();
+    // With low fds free again, the same reactor keeps working.
+    retried = true;
     reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
   };
   client.onClientLost = [&](const Reason&) {
     // Reactors without an fd limit connect fine even with high fds.
-    failures.push_back(Reason{ErrorKind::ConnectionDone, "connected", 0});
-    for (int fd : filler) ::close(fd);
-    filler.clear();
+    if (!retried) failures.push_back(Reason{ErrorKind::ConnectionDone, "connected", 0});
+    releaseFiller();
     reactor->stop();
-  };
-  client.configure = [](ScriptedProtocol& p) {
-    p.onMade = [](ScriptedProtocol& s) { s.transport->loseConnection(); };
   };
   reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
   runReactor();

@@ -27,21 +27,48 @@ std::string_view wireName(Wire w) {
   return "?";
 }
 
-void appendFrame(std::string& out, Wire w, std::string_view payload, std::string_view delim) {
-  switch (w) {
+bool parsePrefix(std::string_view n, WireFormat& f) {
+  if (n == "u8") {
+    f.prefixBytes = 1;
+  } else if (n == "u16be" || n == "u16le") {
+    f.prefixBytes = 2;
+  } else if (n == "u32be" || n == "u32le") {
+    f.prefixBytes = 4;
+  } else {
+    return false;
+  }
+  f.prefixBigEndian = n.ends_with("be");
+  return true;
+}
+
+bool parseDelimiter(std::string_view n, WireFormat& f) {
+  if (n == "crlf") {
+    f.delimiter = "\r\n";
+  } else if (n == "lf") {
+    f.delimiter = "\n";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void appendFrame(std::string& out, const WireFormat& f, std::string_view payload) {
+  switch (f.wire) {
     case Wire::Echo:
       out.append(payload);
       return;
     case Wire::LenPrefix: {
-      auto n = static_cast<uint32_t>(payload.size());
-      char h[4] = {char(n & 0xff), char(n >> 8 & 0xff), char(n >> 16 & 0xff), char(n >> 24)};
-      out.append(h, 4);
+      uint64_t n = payload.size();
+      for (unsigned i = 0; i < f.prefixBytes; ++i) {
+        unsigned shift = 8 * (f.prefixBigEndian ? f.prefixBytes - 1 - i : i);
+        out.push_back(static_cast<char>(n >> shift & 0xff));
+      }
       out.append(payload);
       return;
     }
     case Wire::Line:
       out.append(payload);
-      out.append(delim);
+      out.append(f.delimiter);
       return;
     case Wire::Netstring:
       out.append(std::to_string(payload.size()));
@@ -52,9 +79,9 @@ void appendFrame(std::string& out, Wire w, std::string_view payload, std::string
   }
 }
 
-std::string frame(Wire w, std::string_view payload, std::string_view delim) {
+std::string frame(const WireFormat& f, std::string_view payload) {
   std::string s;
-  appendFrame(s, w, payload, delim);
+  appendFrame(s, f, payload);
   return s;
 }
 
@@ -62,7 +89,7 @@ std::optional<std::string> FrameSplitter::next() {
   if (error_) return std::nullopt;
   std::string_view rest(buf_.data() + pos_, buf_.size() - pos_);
   std::optional<std::string> out;
-  switch (wire_) {
+  switch (f_.wire) {
     case Wire::Echo:
       if (!rest.empty()) {
         out.emplace(rest);
@@ -81,10 +108,10 @@ std::optional<std::string> FrameSplitter::next() {
       }
       break;
     case Wire::Line: {
-      size_t at = rest.find(delim_);
+      size_t at = rest.find(f_.delimiter);
       if (at != std::string_view::npos) {
         out.emplace(rest.substr(0, at));
-        pos_ += at + delim_.size();
+        pos_ += at + f_.delimiter.size();
       }
       break;
     }

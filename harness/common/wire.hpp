@@ -14,17 +14,27 @@ enum class Wire { Echo, LenPrefix, Line, Netstring };
 std::optional<Wire> parseWire(std::string_view name);
 std::string_view wireName(Wire w);
 
-// One framed message: lenprefix = 4-byte little-endian length + payload, line = payload +
-// delimiter, netstring = "LEN:payload,", echo = the payload itself.
-std::string frame(Wire w, std::string_view payload, std::string_view delimiter = "\n");
-void appendFrame(std::string& out, Wire w, std::string_view payload,
-                 std::string_view delimiter = "\n");
+// How a protocol is framed: the prefix (lenprefix) and delimiter (line) details.
+struct WireFormat {
+  Wire wire = Wire::Echo;
+  unsigned prefixBytes = 4;      // 1, 2 or 4
+  bool prefixBigEndian = false;  // the seed applications use little-endian
+  std::string delimiter = "\n";
+};
+// "u8", "u16be", "u16le", "u32be", "u32le" into `f`; false if unknown.
+bool parsePrefix(std::string_view name, WireFormat& f);
+// "crlf" or "lf"; false if unknown.
+bool parseDelimiter(std::string_view name, WireFormat& f);
+
+// One framed message: lenprefix = length prefix + payload, line = payload + delimiter,
+// netstring = "LEN:payload,", echo = the payload itself.
+std::string frame(const WireFormat& f, std::string_view payload);
+void appendFrame(std::string& out, const WireFormat& f, std::string_view payload);
 
 // Splits complete frames off the front of a stream (the client side of a reply stream).
 class FrameSplitter {
  public:
-  explicit FrameSplitter(Wire w, std::string delimiter = "\n")
-      : wire_(w), delim_(std::move(delimiter)) {}
+  explicit FrameSplitter(WireFormat f) : f_(std::move(f)) {}
   void feed(std::string_view data) { buf_.append(data); }
   // The next complete payload, or nullopt. Echo has no frames: every call returns what is
   // buffered. A malformed stream returns nullopt and sets error().
@@ -33,8 +43,7 @@ class FrameSplitter {
   size_t buffered() const { return buf_.size() - pos_; }
 
  private:
-  Wire wire_;
-  std::string delim_;
+  WireFormat f_;
   std::string buf_;
   size_t pos_ = 0;
   bool error_ = false;

@@ -16,7 +16,7 @@ namespace weft::harness {
 struct LoadConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
-  Wire wire = Wire::Echo;
+  WireFormat wire;  // lenprefix = u32le, line = "\n"
   size_t size = 64;  // payload bytes per message
   int connections = 1;
   int depth = 1;

@@ -10,7 +10,7 @@ namespace weft::harness {
 inline nlohmann::json toJson(const LoadConfig& cfg, const LoadResult& r) {
   double us = 1e-3;
   nlohmann::json j = {
-      {"protocol", wireName(cfg.wire)},
+      {"protocol", wireName(cfg.wire.wire)},
       {"size", cfg.size},
       {"connections", cfg.connections},
       {"depth", cfg.depth},

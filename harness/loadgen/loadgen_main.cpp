@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   app.add_option("--server-pid", serverPid, "sample this PID's CPU time and peak RSS");
   CLI11_PARSE(app, argc, argv);
 
-  cfg.wire = *parseWire(protocol);
+  cfg.wire.wire = *parseWire(protocol);
   cfg.serverPid = serverPid;
   std::signal(SIGPIPE, SIG_IGN);
   raiseFdLimit();

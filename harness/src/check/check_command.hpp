@@ -1,0 +1,42 @@
+// weft check: the correctness matrix (reactor x protocol x scenario), and the hidden
+// `weft scenario` subcommand that runs one scenario's client in its own process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace weft::harness {
+
+struct CheckOptions {
+  std::string reactors = "all";
+  std::string protocols = "all";
+  std::string scenarios = "all";  // comma-separated scenario ids
+  std::string jsonPath;
+  std::string junitPath;
+  std::string clientReactor = "default";  // the reference client
+  bool secondPass = true;                 // also run the client on the reactor under test
+  double timeout = 60;                    // per scenario, seconds
+};
+
+struct ScenarioOptions {
+  std::string name;
+  std::string protocol;
+  std::string clientReactor = "default";
+  std::string serverReactor;
+  uint16_t port = 0;
+  int serverPid = 0;
+  std::string serverLog;  // the server's stderr, for errors only it can name
+};
+
+void addCheckOptions(CLI::App& app, CheckOptions& o);
+void addScenarioOptions(CLI::App& app, ScenarioOptions& o);
+int runCheck(const CheckOptions& o);
+int runScenario(const ScenarioOptions& o);
+
+}  // namespace weft::harness

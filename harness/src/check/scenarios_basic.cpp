@@ -1,0 +1,131 @@
+// Scenarios about delivery: chunking, coalescing, size, half-close, refusal.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check/probe.hpp"
+#include "check/scenario.hpp"
+
+namespace weft::harness {
+
+namespace {
+
+std::string frames(const WireFormat& f, const std::vector<std::string>& msgs) {
+  std::string out;
+  for (const auto& m : msgs) appendFrame(out, f, m);
+  return out;
+}
+
+// Waits for every reply (or the connection's end) and judges the stream.
+Verdict awaitReplies(Driver& d, ScenarioEnv& env, ConnState& c,
+                     const std::vector<std::string>& sent, double seconds) {
+  size_t want = 0;
+  for (const auto& s : sent) want += s.size();
+  d.waitFor(
+      [&] {
+        if (c.done()) return true;
+        if (c.received.size() < want) return false;
+        return expectReplies(env.wire, sent, c.received).empty();
+      },
+      seconds);
+  std::string problem = expectReplies(env.wire, sent, c.received);
+  if (!problem.empty()) {
+    if (c.lost) problem += "; connection lost: " + c.reason.describe();
+    if (c.failed) problem = "connect failed: " + c.reason.describe();
+    return Verdict::fail(problem);
+  }
+  return Verdict::pass(std::to_string(sent.size()) + " replies");
+}
+
+std::shared_ptr<ConnState> connected(Driver& d, ClientSet& clients) {
+  auto c = clients.connect();
+  d.waitFor([&] { return c->made || c->done(); }, 10);
+  return c;
+}
+
+}  // namespace
+
+Verdict byteAtATime(ScenarioEnv& env) {
+  Driver d(env.reactor, 30);
+  ClientSet clients(env.reactor, env.port);
+  auto c = connected(d, clients);
+  if (!c->open()) return Verdict::fail("connect: " + c->reason.describe());
+  std::vector<std::string> msgs = {"hello", "a b c", payloadOf(1, 300), "x"};
+  std::string bytes = frames(env.wire, msgs);
+  for (char b : bytes) {
+    c->write(std::string_view(&b, 1));
+    // Let each byte leave as its own segment (TCP_NODELAY on both ends).
+    d.waitFor([&] { return !c->open() || c->transport->bufferedBytes() == 0; }, 1);
+    d.idle(0.0002);
+    if (!c->open()) break;
+  }
+  return awaitReplies(d, env, *c, msgs, 10);
+}
+
+Verdict coalesced(ScenarioEnv& env) {
+  Driver d(env.reactor, 30);
+  ClientSet clients(env.reactor, env.port);
+  auto c = connected(d, clients);
+  if (!c->open()) return Verdict::fail("connect: " + c->reason.describe());
+  std::vector<std::string> msgs;
+  for (size_t i = 0; i < 1000; ++i) msgs.push_back(payloadOf(i, 1 + i % 50));
+  c->write(frames(env.wire, msgs));
+  return awaitReplies(d, env, *c, msgs, 20);
+}
+
+Verdict hugeMessage(ScenarioEnv& env) {
+  Driver d(env.reactor, 60);
+  ClientSet clients(env.reactor, env.port);
+  auto c = connected(d, clients);
+  if (!c->open()) return Verdict::fail("connect: " + c->reason.describe());
+  std::vector<std::string> msgs = {payloadOf(7, 16 * 1024 * 1024), "after"};
+  c->write(frames(env.wire, msgs));
+  return awaitReplies(d, env, *c, msgs, 50);
+}
+
+Verdict halfClose(ScenarioEnv& env) {
+  Driver d(env.reactor, 30);
+  ClientSet clients(env.reactor, env.port);
+  auto c = connected(d, clients);
+  if (!c->open()) return Verdict::fail("connect: " + c->reason.describe());
+  std::vector<std::string> msgs;
+  for (size_t i = 0; i < 10; ++i) msgs.push_back(payloadOf(i, 2000));
+  c->write(frames(env.wire, msgs));
+  c->transport->loseWriteConnection();
+  // The server must answer everything it read, then close its side.
+  if (!d.waitFor([&] { return c->done(); }, 20)) {
+    return Verdict::fail("server did not close after our half-close (" +
+                         std::to_string(c->received.size()) + " bytes received)");
+  }
+  std::string problem = expectReplies(env.wire, msgs, c->received);
+  if (!problem.empty()) return Verdict::fail(problem + "; then " + c->reason.describe());
+  if (!c->reason.clean()) return Verdict::fail("unclean close: " + c->reason.describe());
+  return Verdict::pass("10 replies, then a clean close");
+}
+
+Verdict connectionRefused(ScenarioEnv& env) {
+  // A bound socket that never listens: connecting to it is refused, and nobody else can
+  // take the port while we hold it.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof sa;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) {
+    return Verdict::fail("cannot reserve a port");
+  }
+  Driver d(env.reactor, 20);
+  ClientSet clients(env.reactor, ntohs(sa.sin_port));
+  auto c = clients.connect(5);
+  d.waitFor([&] { return c->made || c->done(); }, 15);
+  close(fd);
+  if (c->made) return Verdict::fail("connected to a port nobody listens on");
+  if (!c->failed) return Verdict::fail("no clientConnectionFailed within 15 s");
+  if (c->reason.kind != ErrorKind::ConnectionRefused) {
+    return Verdict::fail("wrong error: " + c->reason.describe());
+  }
+  return Verdict::pass(c->reason.describe());
+}
+
+}  // namespace weft::harness

@@ -1,0 +1,93 @@
+// weft: the command line. Subcommands: serve, connect, check, bench (+ bench compare), and the
+// hidden `scenario` that `weft check` runs in a child process per scenario.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+
+#include "bench/bench_command.hpp"
+#include "check/check_command.hpp"
+#include "cli/commands.hpp"
+#include "cli/reactor_choice.hpp"
+#include "common/process.hpp"
+
+using namespace weft::harness;
+
+namespace {
+
+void addServe(CLI::App& app, ServeOptions& o) {
+  app.add_option("--reactor", o.reactor, "event loop (see --help-reactors)");
+  app.add_option("--protocol", o.protocol, "echo|lenprefix|line|netstring");
+  app.add_option("--port", o.port, "TCP port, 0 = ephemeral");
+  app.add_option("--interface", o.interface, "address to listen on");
+  app.add_option("--max-length", o.maxLength, "maximum message length");
+  app.add_option("--prefix", o.prefix, "lenprefix format: u8|u16be|u16le|u32be|u32le");
+  app.add_option("--delimiter", o.delimiter, "line delimiter: crlf|lf");
+  app.add_option("--backlog", o.backlog, "listen backlog");
+}
+
+void addConnect(CLI::App& app, ConnectOptions& o) {
+  app.add_option("target", o.target, "HOST:PORT")->required();
+  app.add_option("--reactor", o.reactor, "event loop (see --help-reactors)");
+  app.add_option("--protocol", o.protocol, "echo|lenprefix|line|netstring");
+  app.add_option("--prefix", o.prefix, "lenprefix format: u8|u16be|u16le|u32be|u32le");
+  app.add_option("--delimiter", o.delimiter, "line delimiter: crlf|lf");
+  app.add_option("--send", o.messages, "a message to send (repeatable; default: stdin lines)");
+  app.add_option("--timeout", o.timeout, "seconds for connecting and for all replies");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  raiseFdLimit();
+
+  CLI::App app{"weft: one protocol API, many reactors"};
+  app.name("weft");
+  bool helpReactors = false;
+  app.add_flag("--help-reactors", helpReactors, "list every reactor, available or not");
+
+  ServeOptions serve;
+  auto* serveCmd = app.add_subcommand("serve", "run an echo server until SIGINT/SIGTERM");
+  addServe(*serveCmd, serve);
+
+  ConnectOptions connect;
+  auto* connectCmd = app.add_subcommand("connect", "send messages and print the replies");
+  addConnect(*connectCmd, connect);
+
+  CheckOptions check;
+  auto* checkCmd = app.add_subcommand("check", "the correctness matrix");
+  addCheckOptions(*checkCmd, check);
+
+  ScenarioOptions scenario;
+  auto* scenarioCmd = app.add_subcommand("scenario", "run one check scenario (internal)");
+  scenarioCmd->group("");  // hidden: `weft check` runs it in a child process
+  addScenarioOptions(*scenarioCmd, scenario);
+
+  BenchOptions bench;
+  auto* benchCmd = app.add_subcommand("bench", "the throughput/latency matrix and report");
+  addBenchOptions(*benchCmd, bench);
+  CompareOptions compare;
+  auto* compareCmd = benchCmd->add_subcommand("compare", "compare two report.json files");
+  addCompareOptions(*compareCmd, compare);
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (helpReactors) return printReactorHelp();
+    if (*serveCmd) return runServe(serve);
+    if (*connectCmd) return runConnect(connect);
+    if (*checkCmd) return runCheck(check);
+    if (*scenarioCmd) return runScenario(scenario);
+    if (*compareCmd) return runCompare(compare);
+    if (*benchCmd) return runBench(bench);
+  } catch (const UsageError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "weft: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  std::cout << app.help();
+  return kExitUsage;
+}

@@ -21,15 +21,22 @@ size_t LineSplitter::find(std::string_view hay, size_t from) const {
   if (dl == 1) {
     if (from >= hay.size()) return npos;
     const void* p = std::memchr(hay.data() + from, delimiter_[0], hay.size() - from);
-    return p ? static_cast<size_t>(static_cast<const char*>(p) - hay.data()) : npos;
+    size_t at = p ? static_cast<size_t>(static_cast<const char*>(p) - hay.data()) : npos;
+    scanned_ += (p ? at + 1 : hay.size()) - from;
+    return at;
   }
+  const size_t start = from;
   while (from + dl <= hay.size()) {
     const void* p = std::memchr(hay.data() + from, delimiter_[0], hay.size() - dl + 1 - from);
-    if (!p) return npos;
+    if (!p) break;
     size_t at = static_cast<size_t>(static_cast<const char*>(p) - hay.data());
-    if (std::memcmp(hay.data() + at + 1, delimiter_.data() + 1, dl - 1) == 0) return at;
+    if (std::memcmp(hay.data() + at + 1, delimiter_.data() + 1, dl - 1) == 0) {
+      scanned_ += at + dl - start;
+      return at;
+    }
     from = at + 1;
   }
+  if (hay.size() > start) scanned_ += hay.size() - start;
   return npos;
 }
 

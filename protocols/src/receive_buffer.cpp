@@ -17,9 +17,11 @@ void ReceiveBuffer::append(std::string_view data) {
     start_ = 0;
   } else if (start_ > 0 && start_ >= store_.size() - start_) {
     // The copy moves at most as many bytes as were consumed since the last compaction.
+    copied_ += store_.size() - start_;
     store_.erase(0, start_);
     start_ = 0;
   }
+  copied_ += data.size();
   store_.append(data);
 }
 

@@ -52,6 +52,8 @@ class IntNStringReceiver : public PauseableProtocol {
   PrefixFormat prefixFormat() const { return format_; }
   size_t prefixLength() const { return weft::prefixLength(format_); }
 
+  ReceiveStats stats() const { return {buffer_.copied(), 0, buffer_.size()}; }
+
   size_t maxLength = kDefaultMaxLength;  // Twisted's MAX_LENGTH
 
  private:

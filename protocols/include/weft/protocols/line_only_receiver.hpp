@@ -40,6 +40,8 @@ class LineOnlyReceiver : public Protocol {
   void setDelimiter(std::string_view delimiter) { splitter_.setDelimiter(delimiter); }
   std::string_view delimiter() const { return splitter_.delimiter(); }
 
+  ReceiveStats stats() const { return {buffer_.copied(), splitter_.scanned(), buffer_.size()}; }
+
   size_t maxLength = kDefaultMaxLength;
 
  private:

@@ -67,6 +67,8 @@ class LineReceiver : public PauseableProtocol {
   void setDelimiter(std::string_view delimiter) { splitter_.setDelimiter(delimiter); }
   std::string_view delimiter() const { return splitter_.delimiter(); }
 
+  ReceiveStats stats() const { return {buffer_.copied(), splitter_.scanned(), buffer_.size()}; }
+
   size_t maxLength = kDefaultMaxLength;  // Twisted's MAX_LENGTH
 
  private:

@@ -25,6 +25,8 @@ class LineSplitter {
   // remembered, so the next call only looks at new bytes.
   size_t findLineEnd(ReceiveBuffer& buffer);
 
+  uint64_t scanned() const { return scanned_; }
+
  private:
   size_t find(std::string_view hay, size_t from) const;
   void markSearched(const ReceiveBuffer& buffer);
@@ -32,6 +34,7 @@ class LineSplitter {
   std::string delimiter_;
   // Stream position (ReceiveBuffer::consumed() based) before which no delimiter starts.
   uint64_t searchedTo_ = 0;
+  mutable uint64_t scanned_ = 0;
 };
 
 }  // namespace weft::detail

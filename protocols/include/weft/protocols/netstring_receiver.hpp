@@ -39,6 +39,8 @@ class NetstringReceiver : public PauseableProtocol {
 
   bool brokenPeer() const { return broken_; }
 
+  ReceiveStats stats() const { return {buffer_.copied(), 0, buffer_.size()}; }
+
   size_t maxLength = kDefaultMaxLength;  // Twisted's MAX_LENGTH
 
  private:

@@ -7,6 +7,17 @@
 #include <string>
 #include <string_view>
 
+namespace weft {
+
+// Counters that make the cost of buffering observable (tests assert it is linear).
+struct ReceiveStats {
+  uint64_t bytesCopied = 0;   // bytes copied into the receiver's own storage, compaction included
+  uint64_t bytesScanned = 0;  // bytes searched for a delimiter (line receivers only)
+  size_t bytesBuffered = 0;   // bytes held right now
+};
+
+}  // namespace weft
+
 namespace weft::detail {
 
 // Pending bytes are `stored` (kept from earlier dataReceived calls) followed by `input` (the
@@ -52,6 +63,7 @@ class ReceiveBuffer {
   std::string_view input() const { return input_; }
   // Total bytes consumed so far: a stream position that survives compaction.
   uint64_t consumed() const { return consumed_; }
+  uint64_t copied() const { return copied_; }
 
   // Moves the rest of the input into storage (it must outlive the current call).
   void spill() {
@@ -123,6 +135,7 @@ class ReceiveBuffer {
   std::string_view input_;
   std::string queued_;
   uint64_t consumed_ = 0;
+  uint64_t copied_ = 0;
   bool busy_ = false;
 };
 

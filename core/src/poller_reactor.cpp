@@ -95,6 +95,21 @@ void PollerReactor::waitForEvents(std::optional<Duration> timeout) {
   dispatching_ = false;
 }
 
+void PollerReactor::runDetached() {
+  if (!poller_->foreignLoop())
+    throw Error(ErrorKind::Unavailable, "runDetached() needs a foreign-loop reactor");
+  if (running() || detachedLoop_)
+    throw Error(ErrorKind::AlreadyRunning, "runDetached() called while the reactor is running");
+  detachRequested_ = true;
+  try {
+    run();  // returns as soon as runLoop() has armed the native watchers
+  } catch (...) {
+    detachRequested_ = false;
+    throw;
+  }
+  detachRequested_ = false;
+}
+
 void PollerReactor::runLoop() {
   if (!poller_->foreignLoop()) {
     Reactor::runLoop();
@@ -103,6 +118,11 @@ void PollerReactor::runLoop() {
   if (!tick()) return;
   inForeignLoop_ = true;
   poller_->armTimer(timeout());
+  if (detachRequested_) {
+    // The application drives the native loop; exitLoop() ends the detached run.
+    detachedLoop_ = true;
+    return;
+  }
   poller_->runForeignLoop(*this);
   inForeignLoop_ = false;
 }
@@ -114,7 +134,14 @@ void PollerReactor::afterNativeCallback() {
 }
 
 void PollerReactor::exitLoop() {
-  if (inForeignLoop_) poller_->quitForeignLoop();
+  if (!inForeignLoop_) return;
+  if (detachedLoop_) {
+    // Nobody returns from runForeignLoop() in a detached run: leave the loop state here.
+    detachedLoop_ = false;
+    inForeignLoop_ = false;
+    poller_->armTimer(std::nullopt);
+  }
+  poller_->quitForeignLoop();
 }
 
 void PollerReactor::deadlineChanged() {

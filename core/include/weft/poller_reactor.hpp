@@ -47,6 +47,15 @@ class PollerReactor : public Reactor, private ReadySink {
   bool releaseReserveFd();
   void restoreReserveFd();
 
+  // Foreign-loop pollers only: fire the startup triggers, arm the native watchers and timer,
+  // and return at once (Twisted's runReturn). The application then runs the native loop
+  // itself (e.g. app.exec()); the reactor ticks from its callbacks. Once shutdown completes,
+  // the poller's quitForeignLoop() is called so the backend can apply its stop policy.
+  // Throws Error(AlreadyRunning) if the reactor is running, Error(Unavailable) for own-loop
+  // pollers. Do not call run() while a detached run is active.
+  void runDetached();
+  bool runningDetached() const { return detachedLoop_; }
+
  protected:
   void waitForEvents(std::optional<Duration> timeout) override;
   void wakeUp() override { waker_.wake(); }
@@ -54,6 +63,9 @@ class PollerReactor : public Reactor, private ReadySink {
   void runLoop() override;
   void exitLoop() override;
   void deadlineChanged() override;
+  // For backends that must hand the sink to their poller before any loop runs (a detached
+  // run gets native callbacks without runForeignLoop()).
+  ReadySink& readySink() { return *this; }
 
  private:
   void ready(int fd, unsigned events) override;
@@ -75,6 +87,8 @@ class PollerReactor : public Reactor, private ReadySink {
   std::unique_ptr<char[]> readBuf_;
   int reserveFd_ = -1;
   bool inForeignLoop_ = false;
+  bool detachRequested_ = false;  // runDetached() is starting the reactor
+  bool detachedLoop_ = false;     // a detached run is active until exitLoop()
   bool dispatching_ = false;
 };
 

@@ -1,0 +1,305 @@
+// Qt 6 backend: a foreign-loop poller. One QSocketNotifier per fd and direction (created on
+// first use, then only enabled/disabled, never deleted and re-created: Qt refuses a second
+// notifier for the same fd and type until the first is gone), one single-shot PreciseTimer for
+// core's next deadline, and wake-ups as queued calls to a QObject owned by the loop thread.
+// Shutdown policy and driving modes: README.md.
+#include "qt/qt_reactor.hpp"
+
+#include <QAbstractEventDispatcher>
+#include <QCoreApplication>
+#include <QEvent>
+#include <QEventLoop>
+#include <QMetaObject>
+#include <QSocketNotifier>
+#include <QThread>
+#include <QTimer>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "weft/errors.hpp"
+#include "weft/log.hpp"
+
+namespace weft {
+
+class QtPoller final : public Poller {
+ public:
+  QtPoller() {
+    timer_.setSingleShot(true);
+    timer_.setTimerType(Qt::PreciseTimer);  // Coarse may fire 5% early; core re-checks anyway
+    QObject::connect(&timer_, &QTimer::timeout, &context_, [this] { nativeCallback(); });
+    waitTimer_.setSingleShot(true);
+    waitTimer_.setTimerType(Qt::PreciseTimer);
+  }
+
+  void setSink(ReadySink& sink) { sink_ = &sink; }
+  void setQuitAppOnStop(bool q) { quitAppOnStop_ = q; }
+  bool inCallback() const { return depth_ > 0; }
+
+  void update(int fd, unsigned was, unsigned now) override {
+    (void)was;
+    if (fd < 0) throw Error(ErrorKind::Internal, "negative fd");
+    if (static_cast<size_t>(fd) >= fds_.size()) fds_.resize(fd + 1);
+    setWanted(fds_[fd].read, fd, QSocketNotifier::Read, (now & kReadable) != 0);
+    setWanted(fds_[fd].write, fd, QSocketNotifier::Write, (now & kWritable) != 0);
+  }
+
+  // iterate(): dispatch once, waiting at most `timeout` for something to happen.
+  void wait(std::optional<Duration> timeout, ReadySink& sink) override {
+    sink_ = &sink;
+    auto* dispatcher = QAbstractEventDispatcher::instance();
+    if (!dispatcher) return;
+    if (timeout && timeout->count() <= 0) {
+      dispatcher->processEvents(QEventLoop::AllEvents);
+      return;
+    }
+    // The wait timer has no slot: its event alone ends processEvents().
+    if (timeout) waitTimer_.start(toMilliseconds(*timeout));
+    dispatcher->processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
+    waitTimer_.stop();
+  }
+
+  bool foreignLoop() const override { return true; }
+
+  void runForeignLoop(ReadySink& sink) override {
+    sink_ = &sink;
+    quitRequested_ = false;
+    auto* app = QCoreApplication::instance();
+    // app.exec() whenever we can: only it makes quit(), lastWindowClosed and aboutToQuit work.
+    // A private loop when run() is nested in a running loop or on a secondary QThread.
+    if (app && QThread::currentThread() == app->thread() &&
+        QThread::currentThread()->loopLevel() == 0) {
+      runningApp_ = true;
+      QCoreApplication::exec();
+      runningApp_ = false;
+    } else {
+      QEventLoop loop;
+      loops_.push_back(&loop);
+      loop.exec();
+      loops_.pop_back();
+    }
+    // Someone else ended the loop (QCoreApplication::exit() while our private loop ran):
+    // the reactor still shuts down completely before run() returns.
+    if (!quitRequested_ && onLoopEndedEarly_) onLoopEndedEarly_();
+  }
+
+  void quitForeignLoop() override {
+    quitRequested_ = true;
+    if (!loops_.empty()) {
+      // Our own loop: never QCoreApplication::exit(), which leaves quitNow set when app.exec()
+      // is not running and makes every later QEventLoop::exec() return at once.
+      loops_.back()->exit(0);
+    } else if (runningApp_ || quitAppOnStop_) {
+      // quit() does nothing unless app.exec() is running, and exec() clears quitNow itself.
+      QCoreApplication::quit();
+    }
+  }
+
+  void armTimer(std::optional<Duration> timeout) override {
+    if (!timeout) {
+      if (timer_.isActive()) timer_.stop();
+      return;
+    }
+    int ms = toMilliseconds(*timeout);
+    auto deadline = Clock::now() + std::chrono::milliseconds(ms);
+    // Re-arming costs a timer (un)registration in the dispatcher; after most callbacks the
+    // deadline has not moved.
+    if (timer_.isActive() && deadline - armedDeadline_ < std::chrono::milliseconds(1) &&
+        armedDeadline_ - deadline < std::chrono::milliseconds(1))
+      return;
+    armedDeadline_ = deadline;
+    timer_.start(ms);
+  }
+
+  // Thread-safe: a queued call to the loop thread's context object. Coalesced: one in flight.
+  void postWake() {
+    if (wakePending_.exchange(true, std::memory_order_acq_rel)) return;
+    QMetaObject::invokeMethod(
+        &context_,
+        [this] {
+          wakePending_.store(false, std::memory_order_release);
+          nativeCallback();
+        },
+        Qt::QueuedConnection);
+  }
+
+  // Dispatch Qt events until `done` (aboutToQuit, or a loop someone else ended). The
+  // dispatcher, not a QEventLoop: QEventLoop::exec() returns at once while quitNow is set.
+  void pumpUntil(const std::function<bool()>& done) {
+    auto* dispatcher = QAbstractEventDispatcher::instance();
+    while (dispatcher && !done())
+      dispatcher->processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
+  }
+
+  void setLoopEndedEarlyHandler(std::function<void()> f) { onLoopEndedEarly_ = std::move(f); }
+
+ private:
+  class Notifier final : public QSocketNotifier {
+   public:
+    Notifier(QtPoller& poller, int fd, Type type, unsigned bit)
+        : QSocketNotifier(fd, type), poller_(poller), fd_(fd), bit_(bit) {}
+    bool wanted = true;      // core's interest
+    bool busy = false;       // its handler is on the stack
+    bool suspended = false;  // disabled because it fired again inside its own handler
+
+   protected:
+    // Overriding event() instead of connecting to activated(): no signal machinery per event.
+    bool event(QEvent* e) override {
+      if (e->type() != QEvent::SockAct) return QSocketNotifier::event(e);
+      poller_.onActivated(*this, fd_, bit_);
+      return true;
+    }
+
+   private:
+    QtPoller& poller_;
+    int fd_;
+    unsigned bit_;
+  };
+
+  struct FdNotifiers {
+    std::unique_ptr<Notifier> read, write;
+  };
+
+  static int toMilliseconds(Duration d) {
+    // Round up (never early) and clamp to what QTimer takes.
+    double ms = std::ceil(std::max(0.0, d.count()) * 1000.0);
+    return ms >= 2147483647.0 ? 2147483647 : static_cast<int>(ms);
+  }
+
+  void setWanted(std::unique_ptr<Notifier>& n, int fd, QSocketNotifier::Type type, bool want) {
+    if (!n) {
+      if (!want) return;
+      // Created enabled; owned here, destroyed with the poller on the loop thread.
+      n = std::make_unique<Notifier>(*this, fd, type,
+                                     type == QSocketNotifier::Read ? kReadable : kWritable);
+      n->wanted = true;
+      return;
+    }
+    n->wanted = want;
+    // A suspended notifier is re-enabled (if still wanted) when its handler returns.
+    if (!n->suspended && n->isEnabled() != want) n->setEnabled(want);
+  }
+
+  void onActivated(Notifier& n, int fd, unsigned bit) {
+    if (n.busy) {
+      // Level-triggered notifiers fire again in a nested event loop (a modal dialog opened
+      // from dataReceived): never re-enter a handler, and do not spin. Disabling only in this
+      // case, rather than around every handler, saves two dispatcher (un)registrations per
+      // event while giving handlers the same guarantee.
+      n.suspended = true;
+      n.setEnabled(false);
+      return;
+    }
+    n.busy = true;
+    ++depth_;
+    guarded([&] { sink_->ready(fd, bit); });
+    guarded([&] { sink_->afterNativeCallback(); });
+    --depth_;
+    n.busy = false;
+    if (n.suspended) {
+      n.suspended = false;
+      if (n.wanted) n.setEnabled(true);
+    }
+  }
+
+  void nativeCallback() {
+    if (!sink_) return;
+    ++depth_;
+    guarded([&] { sink_->afterNativeCallback(); });
+    --depth_;
+  }
+
+  template <class F>
+  static void guarded(F&& f) {
+    // An exception must not unwind through Qt's event dispatch (undefined behaviour there).
+    try {
+      f();
+    } catch (const std::exception& e) {
+      log(LogLevel::Error, std::string("exception escaped into the Qt event loop: ") + e.what());
+    }
+  }
+
+  QObject context_;  // receives queued wake-ups; declared first so it is destroyed last
+  QTimer timer_;
+  QTimer waitTimer_;
+  std::vector<FdNotifiers> fds_;
+  ReadySink* sink_ = nullptr;
+  std::vector<QEventLoop*> loops_;
+  std::function<void()> onLoopEndedEarly_;
+  std::atomic<bool> wakePending_{false};
+  TimePoint armedDeadline_{};
+  int depth_ = 0;
+  bool runningApp_ = false;
+  bool quitRequested_ = false;
+  bool quitAppOnStop_ = true;
+};
+
+namespace detail {
+namespace {
+// Shared by every reactor that found no application: the first creates it, the last destroys
+// it, so reactors may be created and destroyed in any order.
+std::weak_ptr<QCoreApplication> gReactorApp;
+int gArgc = 1;
+char gArg0[] = "weft";
+char* gArgv[] = {gArg0, nullptr};
+}  // namespace
+
+QtAppHolder::QtAppHolder() {
+  if (!QCoreApplication::instance()) {
+    ownedApp_ = std::make_shared<QCoreApplication>(gArgc, gArgv);
+    gReactorApp = ownedApp_;
+  } else {
+    ownedApp_ = gReactorApp.lock();  // ours from an earlier reactor, or null (the app's own)
+  }
+  newPoller_ = std::make_unique<QtPoller>();
+  qtPoller_ = newPoller_.get();
+}
+
+QtAppHolder::~QtAppHolder() = default;
+}  // namespace detail
+
+QtReactor::QtReactor()
+    : PollerReactor(std::move(newPoller_), "qt"), context_(std::make_unique<QObject>()) {
+  qtPoller_->setSink(readySink());
+  qtPoller_->setLoopEndedEarlyHandler([this] { finishShutdownInsideLoop(); });
+  // Both driving modes end in app.exec(); aboutToQuit is our last chance to close
+  // connections, fire the shutdown triggers and join the thread pool before it returns.
+  QObject::connect(QCoreApplication::instance(), &QCoreApplication::aboutToQuit, context_.get(),
+                   [this] { finishShutdownInsideLoop(); });
+}
+
+QtReactor::~QtReactor() {
+  // Connections and ports close (unwatching their fds) while the notifiers still exist.
+  releaseAll();
+}
+
+void QtReactor::setStopPolicy(StopPolicy p) {
+  stopPolicy_ = p;
+  qtPoller_->setQuitAppOnStop(p == StopPolicy::QuitApplication);
+}
+
+void QtReactor::wakeUp() {
+  qtPoller_->postWake();
+}
+
+void QtReactor::finishShutdownInsideLoop() {
+  if (!running()) return;
+  try {
+    stop();
+  } catch (const Error&) {
+    // Already stopping: let it finish.
+  }
+  // Inside one of our callbacks (a Qt that emits aboutToQuit from exit()) the outer dispatch
+  // finishes the shutdown; pumping here would re-enter core.
+  if (qtPoller_->inCallback()) return;
+  qtPoller_->pumpUntil([this] { return !running() || loopShouldExit(); });
+}
+
+std::unique_ptr<Reactor> makeQtReactor() {
+  return std::make_unique<QtReactor>();
+}
+
+}  // namespace weft

@@ -1,0 +1,434 @@
+#include "asio/asio_transport.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <exception>
+#include <string>
+
+#include "weft/errors.hpp"
+#include "weft/log.hpp"
+
+namespace weft::asio_backend {
+
+Reason reasonFromError(const ErrorCode& ec, std::string_view context) {
+  namespace e = net::error;
+  ErrorKind kind = ErrorKind::ConnectionLost;
+  if (ec == e::connection_refused)
+    kind = ErrorKind::ConnectionRefused;
+  else if (ec == e::timed_out)
+    kind = ErrorKind::TimedOut;
+  else if (ec == e::connection_reset || ec == e::broken_pipe)
+    kind = ErrorKind::Reset;
+  else if (ec == e::connection_aborted)
+    kind = ErrorKind::Aborted;
+  else if (ec == e::no_descriptors)
+    kind = ErrorKind::TooManyOpenFiles;
+  std::string msg(context);
+  msg += msg.empty() ? "" : ": ";
+  msg += ec.message();
+  return Reason{kind, std::move(msg), ec.value()};
+}
+
+Address toAddress(const tcp::endpoint& ep) {
+  return Address::fromSockaddr(ep.data(), static_cast<socklen_t>(ep.size()));
+}
+
+struct AsioTransport::Io {
+  explicit Io(tcp::socket s) : socket(std::move(s)) {}
+  tcp::socket socket;
+  detail::WriteQueue out;  // bytes in flight stay here until their write completes
+  std::array<net::const_buffer, kMaxGather> writeBufs;
+  AsioTransport* owner = nullptr;  // null once the transport is gone: late completions drop
+  std::array<char, kReadBufferSize> readBuf;
+};
+
+AsioTransport::AsioTransport(Reactor& reactor, tcp::socket socket,
+                             std::unique_ptr<Protocol> protocol,
+                             std::shared_ptr<ConnectionOwner> owner)
+    : reactor_(reactor),
+      io_(std::make_shared<Io>(std::move(socket))),
+      protocol_(std::move(protocol)),
+      owner_(std::move(owner)) {
+  io_->owner = this;
+}
+
+AsioTransport::~AsioTransport() {
+  io_->owner = nullptr;
+  if (abortCall_.active()) abortCall_.cancel();
+  ErrorCode ec;
+  if (io_->socket.is_open()) io_->socket.close(ec);  // pending operations complete as aborted
+}
+
+// A completion handler that keeps the buffers alive and reaches the transport only while it
+// exists.
+template <class F>
+auto AsioTransport::handler(F f) {
+  return [io = io_, f = std::move(f)](auto&&... args) {
+    if (io->owner) f(*io->owner, args...);
+  };
+}
+
+template <class F>
+void AsioTransport::callProtocol(const char* what, F&& f) {
+  // Protocol code that throws loses its own connection, never the reactor.
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, std::string("exception in ") + what + ": " + e.what());
+    if (!lost_) connectionDone(Reason{ErrorKind::ConnectionLost, std::string(what) + " threw", 0});
+  }
+}
+
+void AsioTransport::start() {
+  ErrorCode ec;
+  io_->socket.set_option(tcp::no_delay(true), ec);
+  // write() tries the socket at once, like core's transport; only what the kernel refuses is
+  // queued for an asynchronous write.
+  io_->socket.non_blocking(true, ec);
+  callProtocol("connectionMade", [&] { protocol_->makeConnection(*this); });
+  update();
+}
+
+bool AsioTransport::canRead() const {
+  return !lost_ && !disconnecting_ && !readEof_ && !userPaused_ && !backpressured_;
+}
+
+void AsioTransport::update() {
+  if (lost_ || aborting_) return;
+  if (canRead() && !reading_) {
+    if (hasHeld_) {
+      // Delivered from the loop, never inside the caller's resumeProducing().
+      if (!deliverPosted_) {
+        deliverPosted_ = true;
+        net::post(io_->socket.get_executor(), handler([](AsioTransport& t) {
+                    t.deliverPosted_ = false;
+                    t.deliverHeld();
+                  }));
+      }
+    } else {
+      reading_ = true;
+      io_->socket.async_read_some(
+          net::buffer(io_->readBuf),
+          handler([](AsioTransport& t, const ErrorCode& ec, size_t n) { t.onRead(ec, n); }));
+    }
+  }
+  bool flushStep =
+      pendingError_ || (disconnecting_ && !producer_) || (writeShutPending_ && !writeShut_);
+  if (flushStep && !writing_ && io_->out.empty() && !flushPosted_) {
+    // Closing is always asynchronous: connectionLost never runs inside the caller's stack.
+    flushPosted_ = true;
+    net::post(io_->socket.get_executor(), handler([](AsioTransport& t) { t.onFlushEvent(); }));
+  }
+}
+
+void AsioTransport::onRead(const ErrorCode& ec, size_t n) {
+  reading_ = false;
+  if (lost_ || aborting_) return;
+  // A completed read cannot be un-read: while paused it waits in the buffer (at most one
+  // buffer's worth) and is delivered on resume.
+  heldError_ = ec;
+  heldBytes_ = n;
+  hasHeld_ = true;
+  deliverHeld();
+}
+
+void AsioTransport::deliverHeld() {
+  if (!hasHeld_ || lost_ || aborting_) return;
+  if (disconnecting_ || readEof_) {
+    hasHeld_ = false;  // closing: what arrives now is dropped, as core stops reading
+    return;
+  }
+  if (!canRead()) return;
+  hasHeld_ = false;
+  if (heldError_ == net::error::eof) {
+    peerClosedWriting();
+  } else if (heldError_) {
+    if (heldError_ != net::error::operation_aborted)
+      connectionDone(reasonFromError(heldError_, "recv"));
+    return;
+  } else {
+    std::string_view data(io_->readBuf.data(), heldBytes_);
+    callProtocol("dataReceived", [&] { protocol_->dataReceived(data); });
+  }
+  update();
+}
+
+void AsioTransport::peerClosedWriting() {
+  readEof_ = true;
+  if (protocol_->halfCloseable()) {
+    callProtocol("readConnectionLost", [&] { protocol_->readConnectionLost(); });
+    if (!lost_ && writeShut_) connectionDone(Reason{ErrorKind::ConnectionDone, "closed", 0});
+    return;
+  }
+  // Without half-close support the connection ends, but what is queued is delivered first.
+  disconnecting_ = true;
+}
+
+bool AsioTransport::sendNow(std::span<const std::string_view> parts) {
+  // Returns false when a hard error was recorded (nothing may be queued after it).
+  std::array<net::const_buffer, kMaxGather> bufs;
+  size_t count = 0, total = 0;
+  for (; count < parts.size() && count < kMaxGather; ++count) {
+    bufs[count] = net::buffer(parts[count].data(), parts[count].size());
+    total += parts[count].size();
+  }
+  size_t sent = 0;
+  if (total > 0) {
+    ErrorCode ec;
+    // A single buffer takes Asio's plain send() path (cheaper than sendmsg).
+    sent = count == 1
+               ? io_->socket.write_some(bufs[0], ec)
+               : io_->socket.write_some(std::span<const net::const_buffer>(bufs.data(), count), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again ||
+        ec == net::error::interrupted) {
+      sent = 0;
+    } else if (ec) {
+      pendingError_ = ec;
+      update();
+      return false;
+    }
+  }
+  size_t i = 0;
+  for (; i < parts.size() && sent >= parts[i].size(); ++i) sent -= parts[i].size();
+  if (i < parts.size() && sent > 0) io_->out.append(parts[i++].substr(sent));
+  for (; i < parts.size(); ++i) io_->out.append(parts[i]);
+  return true;
+}
+
+void AsioTransport::write(std::string_view data) {
+  writeSequence(std::span<const std::string_view>(&data, 1));
+}
+
+void AsioTransport::writeSequence(std::span<const std::string_view> parts) {
+  if (lost_ || disconnecting_ || writeShut_ || writeShutPending_) return;
+  if (io_->out.empty() && !writing_ && !pendingError_) {
+    if (!sendNow(parts)) return;
+  } else {
+    for (auto p : parts) io_->out.append(p);
+  }
+  if (!io_->out.empty()) queued();
+}
+
+void AsioTransport::queued() {
+  if (io_->out.size() > marks_.high) {
+    if (producer_ && !producerPaused_) {
+      producerPaused_ = true;
+      producer_->pauseProducing();
+    }
+    if (readBackpressure_) backpressured_ = true;
+  }
+  startWriting();
+}
+
+void AsioTransport::startWriting() {
+  if (writing_ || lost_ || aborting_ || io_->out.empty()) return;
+  std::array<std::string_view, kMaxGather> views;
+  size_t count = io_->out.gather(views);
+  for (size_t i = 0; i < count; ++i)
+    io_->writeBufs[i] = net::buffer(views[i].data(), views[i].size());
+  writing_ = true;
+  // The buffer sequence points into Io, which the handler keeps alive.
+  auto done = handler([](AsioTransport& t, const ErrorCode& ec, size_t n) { t.onWritten(ec, n); });
+  if (count == 1)
+    io_->socket.async_write_some(io_->writeBufs[0], std::move(done));
+  else
+    io_->socket.async_write_some(std::span<const net::const_buffer>(io_->writeBufs.data(), count),
+                                 std::move(done));
+}
+
+void AsioTransport::onWritten(const ErrorCode& ec, size_t n) {
+  writing_ = false;
+  if (lost_ || aborting_) {
+    io_->out.clear();  // no longer in flight: the memory may go now
+    return;
+  }
+  if (ec) {
+    connectionDone(reasonFromError(ec, "send"));
+    return;
+  }
+  io_->out.consume(n);
+  if (io_->out.size() <= marks_.low && (backpressured_ || producerPaused_)) {
+    drainedBelowLowMark();
+    if (lost_) return;
+  }
+  if (!io_->out.empty()) {
+    startWriting();
+    return;
+  }
+  flushed();
+}
+
+void AsioTransport::drainedBelowLowMark() {
+  backpressured_ = false;
+  if (producer_ && producerPaused_) {
+    producerPaused_ = false;
+    producer_->resumeProducing();
+  }
+  update();
+}
+
+void AsioTransport::onFlushEvent() {
+  flushPosted_ = false;
+  if (lost_ || aborting_) return;
+  if (pendingError_) {
+    connectionDone(reasonFromError(pendingError_, "send"));
+    return;
+  }
+  if (!writing_ && io_->out.empty()) flushed();
+}
+
+void AsioTransport::flushed() {
+  if (disconnecting_ && !producer_) {
+    connectionDone(Reason{ErrorKind::ConnectionDone, "connection was closed cleanly", 0});
+    return;
+  }
+  if (writeShutPending_ && !writeShut_) {
+    writeShut_ = true;
+    ErrorCode ec;
+    io_->socket.shutdown(tcp::socket::shutdown_send, ec);
+    if (protocol_->halfCloseable())
+      callProtocol("writeConnectionLost", [&] { protocol_->writeConnectionLost(); });
+    if (!lost_ && readEof_) {
+      connectionDone(Reason{ErrorKind::ConnectionDone, "closed", 0});
+      return;
+    }
+  }
+  update();
+}
+
+void AsioTransport::loseConnection() {
+  if (lost_ || disconnecting_) return;
+  disconnecting_ = true;
+  update();
+}
+
+void AsioTransport::loseWriteConnection() {
+  if (lost_ || disconnecting_ || writeShutPending_) return;
+  writeShutPending_ = true;
+  update();
+}
+
+void AsioTransport::abortConnection() {
+  if (lost_ || aborting_) return;
+  aborting_ = disconnecting_ = true;
+  if (!writing_) io_->out.clear();
+  if (producer_) std::exchange(producer_, nullptr)->stopProducing();
+  ErrorCode ec;
+  if (!peerCache_) {
+    auto peer = io_->socket.remote_endpoint(ec);
+    if (!ec) peerCache_ = std::make_unique<Address>(toAddress(peer));
+  }
+  // SO_LINGER {on, 0}: the close sends RST on every platform.
+  io_->socket.set_option(net::socket_base::linger(true, 0), ec);
+  io_->socket.close(ec);
+  // Never re-entrant: connectionLost runs on the next tick.
+  abortCall_ = reactor_.callLater(Duration(0), [this] {
+    connectionDone(Reason{ErrorKind::Aborted, "connection was aborted", 0});
+  });
+}
+
+void AsioTransport::forceClose() {
+  connectionDone(
+      Reason{ErrorKind::ConnectionLost, "reactor shut down before the connection closed", 0});
+}
+
+void AsioTransport::connectionDone(const Reason& why) {
+  if (lost_) return;
+  lost_ = disconnecting_ = true;
+  if (abortCall_.active()) abortCall_.cancel();
+  ErrorCode ec;
+  if (io_->socket.is_open()) {
+    if (!peerCache_) {
+      auto peer = io_->socket.remote_endpoint(ec);
+      if (!ec) peerCache_ = std::make_unique<Address>(toAddress(peer));
+    }
+    io_->socket.close(ec);
+  }
+  if (!writing_) io_->out.clear();
+  if (producer_) std::exchange(producer_, nullptr)->stopProducing();
+  try {
+    protocol_->connectionLost(why);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, std::string("exception in connectionLost: ") + e.what());
+  }
+  if (owner_) owner_->connectionLost(why);
+  reactor_.retire(this);
+}
+
+size_t AsioTransport::bufferedBytes() const {
+  return lost_ || aborting_ ? 0 : io_->out.size();
+}
+
+Address AsioTransport::getPeer() const {
+  if (!peerCache_ && io_->socket.is_open()) {
+    ErrorCode ec;
+    auto peer = io_->socket.remote_endpoint(ec);
+    if (!ec) peerCache_ = std::make_unique<Address>(toAddress(peer));
+  }
+  return peerCache_ ? *peerCache_ : Address{};
+}
+
+Address AsioTransport::getHost() const {
+  ErrorCode ec;
+  auto host = io_->socket.is_open() ? io_->socket.local_endpoint(ec) : tcp::endpoint{};
+  return io_->socket.is_open() && !ec ? toAddress(host) : Address{};
+}
+
+void AsioTransport::registerProducer(PushProducer& producer) {
+  if (producer_) throw Error(ErrorKind::InvalidArgument, "a producer is already registered");
+  if (lost_) {
+    producer.stopProducing();
+    return;
+  }
+  producer_ = &producer;
+  producerPaused_ = false;
+  if (io_->out.size() > marks_.high) {
+    producerPaused_ = true;
+    producer.pauseProducing();
+  }
+}
+
+void AsioTransport::unregisterProducer() {
+  producer_ = nullptr;
+  producerPaused_ = false;
+  update();  // a pending loseConnection may now complete
+}
+
+void AsioTransport::setReadBackpressure(bool on) {
+  readBackpressure_ = on;
+  if (!on) backpressured_ = false;
+  update();
+}
+
+void AsioTransport::pauseProducing() {
+  userPaused_ = true;
+}
+
+void AsioTransport::resumeProducing() {
+  if (disconnecting_) return;
+  userPaused_ = false;
+  update();
+}
+
+void AsioTransport::setTcpNoDelay(bool on) {
+  ErrorCode ec;
+  io_->socket.set_option(tcp::no_delay(on), ec);
+}
+bool AsioTransport::getTcpNoDelay() const {
+  ErrorCode ec;
+  tcp::no_delay opt;
+  io_->socket.get_option(opt, ec);
+  return !ec && opt.value();
+}
+void AsioTransport::setTcpKeepAlive(bool on) {
+  ErrorCode ec;
+  io_->socket.set_option(net::socket_base::keep_alive(on), ec);
+}
+bool AsioTransport::getTcpKeepAlive() const {
+  ErrorCode ec;
+  net::socket_base::keep_alive opt;
+  io_->socket.get_option(opt, ec);
+  return !ec && opt.value();
+}
+
+}  // namespace weft::asio_backend

@@ -1,0 +1,132 @@
+// AsioTransport: the TCP transport of the completion backend, over asio::ip::tcp::socket, with
+// the semantics of core's StreamTransport (write at once and queue the rest, gather writes,
+// flush-then-close, half-close, abort, producers and water marks, read backpressure). On Linux
+// Asio drives it with epoll; on Windows the same code is IOCP.
+#pragma once
+
+// Boost 1.74's asio headers use std::exchange without <utility> under MinGW.
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <array>
+#include <memory>
+#include <string_view>
+
+#include "weft/delayed_call.hpp"
+#include "weft/detail/write_queue.hpp"
+#include "weft/protocol.hpp"
+#include "weft/reactor.hpp"
+#include "weft/transport.hpp"
+
+namespace weft::asio_backend {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using ErrorCode = boost::system::error_code;
+
+// Asio's portable error codes mapped to weft's kinds (errno on POSIX, WSA codes on Windows).
+Reason reasonFromError(const ErrorCode& ec, std::string_view context);
+Address toAddress(const tcp::endpoint& ep);
+
+// What a client connection reports to its connector, after the protocol's connectionLost.
+class ConnectionOwner {
+ public:
+  virtual ~ConnectionOwner() = default;
+  virtual void connectionLost(const Reason& why) = 0;
+};
+
+class AsioTransport final : public Transport, public TrackedConnection {
+ public:
+  static constexpr size_t kReadBufferSize = 64 * 1024;
+
+  AsioTransport(Reactor& reactor, tcp::socket socket, std::unique_ptr<Protocol> protocol,
+                std::shared_ptr<ConnectionOwner> owner);
+  ~AsioTransport() override;
+
+  // Hand the transport to the protocol and start reading.
+  void start();
+
+  void write(std::string_view data) override;
+  void writeSequence(std::span<const std::string_view> parts) override;
+  using Transport::writeSequence;
+  void loseConnection() override;
+  void loseWriteConnection() override;
+  void abortConnection() override;
+  Address getPeer() const override;
+  Address getHost() const override;
+  void registerProducer(PushProducer& producer) override;
+  void unregisterProducer() override;
+  void setWaterMarks(WaterMarks marks) override { marks_ = marks; }
+  void setReadBackpressure(bool on) override;
+  size_t bufferedBytes() const override;
+  void setTcpNoDelay(bool on) override;
+  bool getTcpNoDelay() const override;
+  void setTcpKeepAlive(bool on) override;
+  bool getTcpKeepAlive() const override;
+  bool disconnecting() const override { return disconnecting_ || lost_; }
+  bool connected() const override { return !lost_; }
+  void pauseProducing() override;
+  void resumeProducing() override;
+  void stopProducing() override { loseConnection(); }
+
+  void beginShutdownDrain() override { loseConnection(); }
+  void forceClose() override;
+
+ private:
+  // The socket and every buffer an operation in flight may still touch. Completion handlers
+  // share it, so it outlives the transport until the last of them has run (IOCP may write
+  // into the read buffer until the cancelled operation completes).
+  struct Io;
+  static constexpr size_t kMaxGather = 64;
+
+  template <class F>
+  auto handler(F f);
+  bool canRead() const;
+  // Start or stop what the state asks for: a read, a deferred read delivery, a flush step.
+  void update();
+  void onRead(const ErrorCode& ec, size_t n);
+  void deliverHeld();
+  void peerClosedWriting();
+  bool sendNow(std::span<const std::string_view> parts);
+  void queued();
+  void startWriting();
+  void onWritten(const ErrorCode& ec, size_t n);
+  void drainedBelowLowMark();
+  void onFlushEvent();
+  void flushed();
+  // The single way out: close, stop the producer, connectionLost, tell the connector, retire.
+  void connectionDone(const Reason& why);
+  template <class F>
+  void callProtocol(const char* what, F&& f);
+
+  Reactor& reactor_;
+  std::shared_ptr<Io> io_;
+  std::unique_ptr<Protocol> protocol_;
+  std::shared_ptr<ConnectionOwner> owner_;
+  PushProducer* producer_ = nullptr;
+  WaterMarks marks_;
+  DelayedCall abortCall_;
+  mutable std::unique_ptr<Address> peerCache_;
+  ErrorCode pendingError_;  // a send failed inside write(): reported later, never re-entrantly
+  ErrorCode heldError_;     // a completed read not yet delivered (paused, backpressured)
+  size_t heldBytes_ = 0;
+  bool hasHeld_ = false;
+  bool reading_ = false;  // an async read is in flight
+  bool writing_ = false;  // an async write is in flight
+  bool deliverPosted_ = false;
+  bool flushPosted_ = false;
+  bool userPaused_ = false;
+  bool backpressured_ = false;
+  bool readBackpressure_ = true;
+  bool producerPaused_ = false;
+  bool disconnecting_ = false;
+  bool aborting_ = false;
+  bool lost_ = false;
+  bool readEof_ = false;
+  bool writeShutPending_ = false;
+  bool writeShut_ = false;
+};
+
+}  // namespace weft::asio_backend

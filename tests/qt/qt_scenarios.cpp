@@ -155,7 +155,7 @@ struct RawPeer {
         char c;
         timeval tv{5, 0};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        std::this_thread::sleep_for(1500ms);
+        std::this_thread::sleep_for(800ms);
         while (::recv(fd, &c, 1, 0) > 0) {
         }
         eof = true;
@@ -290,6 +290,7 @@ void s04() {
     auto start = Clock::now();
     r.run();
     double took = secondsSince(start);
+    std::printf("run() took %.3f s\n", took);
     reader.join();
     idler.join();
     CHECK_EQ(reader.bytes.load(), kBig);  // flushed completely
@@ -819,7 +820,11 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   // The glib dispatcher keeps one process-wide fd (the default main context's wake-up) once
   // any QCoreApplication existed: warm it up so the leak check counts only our fds.
-  { QCoreApplication warm(gArgc, gArgv); }
+  std::string dispatcher;
+  {
+    QCoreApplication warm(gArgc, gArgv);
+    dispatcher = QAbstractEventDispatcher::instance()->metaObject()->className();
+  }
   int fdsBefore = openFds();
   std::thread([deadline] {
     std::this_thread::sleep_for(std::chrono::duration<double>(deadline));
@@ -831,7 +836,7 @@ int main(int argc, char** argv) {
   it->second();
   CHECK_EQ(openFds(), fdsBefore);
   std::printf("scenario %s: %.3f s, dispatcher %s\n", argv[1], secondsSince(start),
-              std::getenv("QT_NO_GLIB") ? "unix" : "glib");
+              dispatcher.c_str());
   if (gFailures) {
     std::printf("SCENARIO FAIL (%d)\n", gFailures);
     return 1;

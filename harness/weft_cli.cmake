@@ -13,7 +13,12 @@ target_include_directories(weft_check PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
 target_link_libraries(weft_check PUBLIC weft_harness_common weft::backends PRIVATE weft_warnings)
 
 add_library(weft_bench_lib STATIC
-  src/bench/bench_stub.cpp
+  src/bench/bench_compare.cpp
+  src/bench/bench_runner.cpp
+  src/bench/report_html.cpp
+  src/bench/report_json.cpp
+  src/bench/report_markdown.cpp
+  src/bench/svg_chart.cpp
 )
 target_include_directories(weft_bench_lib PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
 target_link_libraries(weft_bench_lib PUBLIC weft_harness_common weft::backends PRIVATE weft_warnings)
@@ -28,8 +33,13 @@ add_executable(weft
 target_include_directories(weft PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
 target_link_libraries(weft PRIVATE weft_check weft_bench_lib weft::protocols weft::backends
                                    weft_warnings)
+string(TOUPPER "${CMAKE_BUILD_TYPE}" WEFT_BUILD_TYPE_UPPER)
 # `weft bench` finds the load generator and the reference servers next to these paths.
 add_dependencies(weft weft-loadgen)
 target_compile_definitions(weft_bench_lib PRIVATE
   WEFT_LOADGEN_PATH="$<TARGET_FILE:weft-loadgen>"
-  WEFT_REFERENCE_DIR="${CMAKE_BINARY_DIR}/bench/reference")
+  WEFT_REFERENCE_DIR="${CMAKE_BINARY_DIR}/bench/reference"
+  WEFT_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+  WEFT_COMPILER_ID="${CMAKE_CXX_COMPILER_ID}"
+  WEFT_BUILD_TYPE="${CMAKE_BUILD_TYPE}"
+  WEFT_BUILD_FLAGS="${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${WEFT_BUILD_TYPE_UPPER}}")

@@ -1,0 +1,58 @@
+// What `weft bench` measures and publishes: one Row per (server, point), aggregated over
+// repeats, plus the machine and build it ran on. report.json is this, serialised
+// (schema "weft-bench/1", documented in harness/README.md).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace weft::harness {
+
+struct Point {
+  std::string protocol;
+  int size = 64;
+  int connections = 1;
+  int depth = 1;
+  std::string key() const;    // "lenprefix/64B/c1/d1"
+  std::string label() const;  // "64 B, 1 conn, depth 1"
+};
+
+struct Row {
+  std::string server;  // "epoll", "ref:raw-epoll", "ref:libevent", ...
+  std::string kind;    // "reactor" or "reference"
+  Point point;
+  std::vector<double> msgsPerSecond;  // one per repeat
+  double msgsMedian = 0, msgsMin = 0, msgsMax = 0;
+  double mbPerSecond = 0;
+  double p50 = 0, p99 = 0, p999 = 0;  // microseconds, medians over repeats
+  double cpuUsPerMsg = 0;             // server utime+stime per message, median
+  double cpuUtil = 0;                 // server CPU seconds per wall second, median
+  long peakRssKb = 0;                 // server VmHWM
+  long errors = 0;
+  long verifyFailures = 0;
+  std::string failure;         // the server did not start, the load generator failed
+  double ratioThroughput = 0;  // vs ref:raw-epoll at the same point (0 = no baseline)
+  double ratioCpu = 0;
+};
+
+struct Report {
+  nlohmann::json machine;
+  nlohmann::json build;
+  nlohmann::json config;
+  std::vector<Row> rows;
+};
+
+inline constexpr const char* kBaseline = "ref:raw-epoll";
+
+nlohmann::json reportToJson(const Report& r);
+Report reportFromJson(const nlohmann::json& j);
+nlohmann::json describeMachine();
+nlohmann::json describeBuild();
+void computeRatios(Report& r);
+
+std::string renderMarkdown(const Report& r);
+std::string renderHtml(const Report& r);
+
+}  // namespace weft::harness

@@ -1,0 +1,157 @@
+// report.json: (de)serialisation, the machine/build description and the baseline ratios.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+
+#include "bench/bench_model.hpp"
+#include "common/process.hpp"
+
+namespace weft::harness {
+
+std::string Point::key() const {
+  return protocol + "/" + std::to_string(size) + "B/c" + std::to_string(connections) + "/d" +
+         std::to_string(depth);
+}
+
+std::string Point::label() const {
+  return std::to_string(size) + " B, " + std::to_string(connections) + " conn, depth " +
+         std::to_string(depth);
+}
+
+namespace {
+
+std::string firstLineOf(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[512];
+    if (fgets(buf, sizeof buf, p)) out = buf;
+    pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+std::string cpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+nlohmann::json describeMachine() {
+  utsname u{};
+  uname(&u);
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return {{"hostname", host},
+          {"cpu_model", cpuModel()},
+          {"cpus", cpuCount()},
+          {"kernel", std::string(u.sysname) + " " + u.release},
+          {"arch", u.machine}};
+}
+
+nlohmann::json describeBuild() {
+  std::string src = WEFT_SOURCE_DIR;
+  std::string commit = firstLineOf("git -C '" + src + "' rev-parse HEAD 2>/dev/null");
+  std::string dirty = firstLineOf("git -C '" + src + "' status --porcelain 2>/dev/null | head -1");
+  return {{"compiler", std::string(WEFT_COMPILER_ID) + " " + __VERSION__},
+          {"build_type", WEFT_BUILD_TYPE},
+          {"flags", WEFT_BUILD_FLAGS},
+          {"commit", commit.empty() ? "unknown" : commit},
+          {"dirty", !dirty.empty()}};
+}
+
+void computeRatios(Report& r) {
+  std::map<std::string, const Row*> base;
+  for (const auto& row : r.rows) {
+    if (row.server == kBaseline && row.failure.empty()) base[row.point.key()] = &row;
+  }
+  for (auto& row : r.rows) {
+    auto it = base.find(row.point.key());
+    if (it == base.end() || !row.failure.empty()) continue;
+    const Row& b = *it->second;
+    row.ratioThroughput = b.msgsMedian > 0 ? row.msgsMedian / b.msgsMedian : 0;
+    row.ratioCpu = b.cpuUsPerMsg > 0 ? row.cpuUsPerMsg / b.cpuUsPerMsg : 0;
+  }
+}
+
+nlohmann::json reportToJson(const Report& r) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& x : r.rows) {
+    nlohmann::json j = {
+        {"server", x.server},
+        {"kind", x.kind},
+        {"protocol", x.point.protocol},
+        {"size", x.point.size},
+        {"connections", x.point.connections},
+        {"depth", x.point.depth},
+        {"msgs_per_s",
+         {{"median", x.msgsMedian},
+          {"min", x.msgsMin},
+          {"max", x.msgsMax},
+          {"repeats", x.msgsPerSecond}}},
+        {"mb_per_s", x.mbPerSecond},
+        {"latency_us", {{"p50", x.p50}, {"p99", x.p99}, {"p999", x.p999}}},
+        {"server_cpu_us_per_msg", x.cpuUsPerMsg},
+        {"server_cpu_util", x.cpuUtil},
+        {"server_peak_rss_kb", x.peakRssKb},
+        {"errors", x.errors},
+        {"verify_failures", x.verifyFailures},
+        {"ratio_vs_baseline", {{"throughput", x.ratioThroughput}, {"cpu_per_msg", x.ratioCpu}}},
+    };
+    if (!x.failure.empty()) j["failure"] = x.failure;
+    rows.push_back(j);
+  }
+  std::time_t now = std::time(nullptr);
+  char stamp[64];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return {{"schema", "weft-bench/1"},
+          {"generated", stamp},
+          {"baseline", kBaseline},
+          {"machine", r.machine},
+          {"build", r.build},
+          {"config", r.config},
+          {"rows", rows}};
+}
+
+Report reportFromJson(const nlohmann::json& j) {
+  if (j.value("schema", "") != "weft-bench/1") {
+    throw std::runtime_error("not a weft-bench/1 report");
+  }
+  Report r;
+  r.machine = j.value("machine", nlohmann::json::object());
+  r.build = j.value("build", nlohmann::json::object());
+  r.config = j.value("config", nlohmann::json::object());
+  for (const auto& x : j.at("rows")) {
+    Row row;
+    row.server = x.at("server");
+    row.kind = x.value("kind", "");
+    row.point = {x.at("protocol"), x.at("size"), x.at("connections"), x.at("depth")};
+    row.msgsMedian = x.at("msgs_per_s").at("median");
+    row.msgsMin = x.at("msgs_per_s").value("min", 0.0);
+    row.msgsMax = x.at("msgs_per_s").value("max", 0.0);
+    row.mbPerSecond = x.value("mb_per_s", 0.0);
+    row.p50 = x.at("latency_us").value("p50", 0.0);
+    row.p99 = x.at("latency_us").value("p99", 0.0);
+    row.p999 = x.at("latency_us").value("p999", 0.0);
+    row.cpuUsPerMsg = x.value("server_cpu_us_per_msg", 0.0);
+    row.cpuUtil = x.value("server_cpu_util", 0.0);
+    row.peakRssKb = x.value("server_peak_rss_kb", 0L);
+    row.errors = x.value("errors", 0L);
+    row.verifyFailures = x.value("verify_failures", 0L);
+    row.failure = x.value("failure", "");
+    r.rows.push_back(row);
+  }
+  computeRatios(r);
+  return r;
+}
+
+}  // namespace weft::harness

@@ -1,0 +1,76 @@
+// report.md: one table per protocol, every row with its ratio to raw epoll at the same point.
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "bench/bench_model.hpp"
+
+namespace weft::harness {
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string ratio(double r) {
+  return r > 0 ? fmt("%.2fx", r) : "-";
+}
+
+std::string rate(double v) {
+  if (v >= 1e6) return fmt("%.2fM", v / 1e6);
+  if (v >= 1e3) return fmt("%.1fk", v / 1e3);
+  return fmt("%.0f", v);
+}
+
+}  // namespace
+
+std::string renderMarkdown(const Report& r) {
+  std::ostringstream md;
+  md << "# weft bench report\n\n";
+  md << "- machine: " << r.machine.value("cpu_model", "?") << ", " << r.machine.value("cpus", 0)
+     << " CPUs, " << r.machine.value("kernel", "?") << "\n";
+  md << "- build: " << r.build.value("compiler", "?") << ", " << r.build.value("build_type", "?")
+     << " `" << r.build.value("flags", "") << "`, commit `" << r.build.value("commit", "?") << "`"
+     << (r.build.value("dirty", false) ? " (dirty)" : "") << "\n";
+  md << "- method: servers pinned to CPU " << r.config.value("server_cpu", -1)
+     << ", load generator (raw-epoll client, every echoed byte verified) to CPU "
+     << r.config.value("client_cpu", -1) << "; " << r.config.value("warmup_s", 0.0)
+     << " s warm-up + " << r.config.value("duration_s", 0.0) << " s measured, median of "
+     << r.config.value("repeats", 0) << " repeats (min-max shown)\n";
+  md << "- ratios: against `" << kBaseline
+     << "` at the same point in the same run; CPU = server utime+stime per message "
+        "(/proc/PID/stat), the fair figure when the load generator is the limit\n\n";
+
+  std::vector<std::string> protocols;
+  std::map<std::string, std::vector<const Row*>> byProtocol;
+  for (const auto& row : r.rows) {
+    if (!byProtocol.count(row.point.protocol)) protocols.push_back(row.point.protocol);
+    byProtocol[row.point.protocol].push_back(&row);
+  }
+  for (const auto& p : protocols) {
+    md << "## " << p << "\n\n";
+    md << "| point | server | msg/s | min-max | x raw | MB/s | p50 us | p99 us | p99.9 us | "
+          "CPU us/msg | CPU x raw | CPU util | peak RSS MiB | errors |\n";
+    md << "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const Row* x : byProtocol[p]) {
+      md << "| " << x->point.label() << " | " << x->server << " | ";
+      if (!x->failure.empty()) {
+        md << "failed: " << x->failure << " |||||||||||| \n";
+        continue;
+      }
+      md << rate(x->msgsMedian) << " | " << rate(x->msgsMin) << "-" << rate(x->msgsMax) << " | "
+         << ratio(x->ratioThroughput) << " | " << fmt("%.1f", x->mbPerSecond) << " | "
+         << fmt("%.0f", x->p50) << " | " << fmt("%.0f", x->p99) << " | " << fmt("%.0f", x->p999)
+         << " | " << fmt("%.2f", x->cpuUsPerMsg) << " | " << ratio(x->ratioCpu) << " | "
+         << fmt("%.0f%%", x->cpuUtil * 100) << " | " << fmt("%.1f", double(x->peakRssKb) / 1024)
+         << " | " << x->errors + x->verifyFailures << " |\n";
+    }
+    md << "\n";
+  }
+  return md.str();
+}
+
+}  // namespace weft::harness

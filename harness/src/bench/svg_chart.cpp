@@ -1,0 +1,119 @@
+#include "bench/svg_chart.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace weft::harness {
+
+namespace {
+
+const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                          "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"};
+
+std::string num(double v) {
+  char buf[32];
+  if (v >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);
+  } else if (v >= 1e3) {
+    std::snprintf(buf, sizeof buf, "%.3gk", v / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+  }
+  return buf;
+}
+
+// A round axis maximum: 1, 2 or 5 times a power of ten.
+double niceMax(double v) {
+  if (v <= 0) return 1;
+  double p = std::pow(10.0, std::floor(std::log10(v)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * p >= v) return m * p;
+  }
+  return 10 * p;
+}
+
+}  // namespace
+
+std::string htmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string renderBarChart(const BarChart& c) {
+  const double width = 960, height = 380, left = 70, right = 170, top = 36, bottom = 70;
+  const double plotW = width - left - right, plotH = height - top - bottom;
+  double maxV = 0;
+  for (const auto& g : c.values) {
+    for (double v : g) maxV = std::max(maxV, v);
+  }
+  double yMax = niceMax(maxV);
+  std::ostringstream s;
+  s << "<figure class=\"chart\" id=\"" << htmlEscape(c.id) << "\">\n<svg class=\"chart-svg\" "
+    << "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << width << " " << height
+    << "\" width=\"" << width << "\" height=\"" << height << "\" role=\"img\" aria-label=\""
+    << htmlEscape(c.title) << "\">\n";
+  s << "<text x=\"" << width / 2 << "\" y=\"20\" text-anchor=\"middle\" class=\"title\">"
+    << htmlEscape(c.title) << "</text>\n";
+  // Axis, grid and tick labels.
+  for (int i = 0; i <= 5; ++i) {
+    double v = yMax * i / 5, y = top + plotH - plotH * i / 5;
+    s << "<line x1=\"" << left << "\" x2=\"" << left + plotW << "\" y1=\"" << y << "\" y2=\"" << y
+      << "\" stroke=\"#ddd\"/>\n<text x=\"" << left - 6 << "\" y=\"" << y + 4
+      << "\" text-anchor=\"end\" class=\"tick\">" << num(v) << "</text>\n";
+  }
+  s << "<text transform=\"translate(16," << top + plotH / 2
+    << ") rotate(-90)\" text-anchor=\"middle\" class=\"axis\">" << htmlEscape(c.yLabel)
+    << "</text>\n";
+  size_t groups = std::max<size_t>(1, c.groups.size());
+  size_t series = std::max<size_t>(1, c.series.size());
+  double groupW = plotW / double(groups);
+  double barW = groupW * 0.8 / double(series);
+  for (size_t g = 0; g < c.groups.size(); ++g) {
+    double gx = left + groupW * double(g) + groupW * 0.1;
+    for (size_t k = 0; k < c.series.size(); ++k) {
+      double v = g < c.values.size() && k < c.values[g].size() ? c.values[g][k] : 0;
+      if (v <= 0) continue;
+      double h = plotH * v / yMax;
+      s << "<rect class=\"bar\" x=\"" << gx + barW * double(k) << "\" y=\"" << top + plotH - h
+        << "\" width=\"" << std::max(1.0, barW - 1) << "\" height=\"" << h << "\" fill=\""
+        << kPalette[k % std::size(kPalette)] << "\"><title>" << htmlEscape(c.series[k]) << ", "
+        << htmlEscape(c.groups[g]) << ": " << num(v) << "</title></rect>\n";
+    }
+    s << "<text x=\"" << gx + groupW * 0.4 << "\" y=\"" << top + plotH + 16
+      << "\" text-anchor=\"middle\" class=\"tick\">" << htmlEscape(c.groups[g]) << "</text>\n";
+  }
+  s << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << top + plotH
+    << "\" stroke=\"#333\"/>\n<line x1=\"" << left << "\" x2=\"" << left + plotW << "\" y1=\""
+    << top + plotH << "\" y2=\"" << top + plotH << "\" stroke=\"#333\"/>\n";
+  for (size_t k = 0; k < c.series.size(); ++k) {
+    double y = top + 14.0 * double(k);
+    s << "<rect x=\"" << left + plotW + 12 << "\" y=\"" << y
+      << "\" width=\"10\" height=\"10\" fill=\"" << kPalette[k % std::size(kPalette)]
+      << "\"/><text x=\"" << left + plotW + 26 << "\" y=\"" << y + 9 << "\" class=\"legend\">"
+      << htmlEscape(c.series[k]) << "</text>\n";
+  }
+  s << "</svg>\n</figure>\n";
+  return s.str();
+}
+
+}  // namespace weft::harness

@@ -1,7 +1,5 @@
 #include "weft/protocols/line_splitter.hpp"
 
-#include <cstring>
-
 #include "weft/errors.hpp"
 
 namespace weft::detail {
@@ -13,31 +11,9 @@ LineSplitter::LineSplitter(std::string_view delimiter) {
 void LineSplitter::setDelimiter(std::string_view delimiter) {
   if (delimiter.empty()) throw Error(ErrorKind::InvalidArgument, "line delimiter is empty");
   delimiter_.assign(delimiter);
+  first_ = delimiter_[0];
+  second_ = delimiter_.size() > 1 ? delimiter_[1] : 0;
   searchedTo_ = 0;  // earlier scans looked for another delimiter
-}
-
-size_t LineSplitter::find(std::string_view hay, size_t from) const {
-  const size_t dl = delimiter_.size();
-  if (dl == 1) {
-    if (from >= hay.size()) return npos;
-    const void* p = std::memchr(hay.data() + from, delimiter_[0], hay.size() - from);
-    size_t at = p ? static_cast<size_t>(static_cast<const char*>(p) - hay.data()) : npos;
-    scanned_ += (p ? at + 1 : hay.size()) - from;
-    return at;
-  }
-  const size_t start = from;
-  while (from + dl <= hay.size()) {
-    const void* p = std::memchr(hay.data() + from, delimiter_[0], hay.size() - dl + 1 - from);
-    if (!p) break;
-    size_t at = static_cast<size_t>(static_cast<const char*>(p) - hay.data());
-    if (std::memcmp(hay.data() + at + 1, delimiter_.data() + 1, dl - 1) == 0) {
-      scanned_ += at + dl - start;
-      return at;
-    }
-    from = at + 1;
-  }
-  if (hay.size() > start) scanned_ += hay.size() - start;
-  return npos;
 }
 
 void LineSplitter::markSearched(const ReceiveBuffer& buffer) {
@@ -47,13 +23,21 @@ void LineSplitter::markSearched(const ReceiveBuffer& buffer) {
   searchedTo_ = buffer.consumed() + (size > keep ? size - keep : 0);
 }
 
-size_t LineSplitter::findLineEnd(ReceiveBuffer& buffer) {
+// Whether a delimiter starts at stored[start] and ends in the input.
+bool LineSplitter::straddles(std::string_view stored, size_t start, std::string_view input) const {
+  const size_t inStored = stored.size() - start;
+  for (size_t i = 0; i < delimiter_.size(); ++i) {
+    char c = i < inStored ? stored[start + i] : input[i - inStored];
+    if (c != delimiter_[i]) return false;
+  }
+  return true;
+}
+
+size_t LineSplitter::findLineEndSlow(ReceiveBuffer& buffer) {
   const size_t dl = delimiter_.size();
   std::string_view stored = buffer.stored();
   if (stored.empty()) {
-    // The common case: parse straight out of the caller's data, no copy.
-    size_t at = find(buffer.input(), 0);
-    if (at != npos) return at;
+    // The inline fast path found nothing in the input: keep it for the next call.
     buffer.spill();
     markSearched(buffer);
     return npos;
@@ -81,14 +65,8 @@ size_t LineSplitter::findLineEnd(ReceiveBuffer& buffer) {
     markSearched(buffer);
     return npos;
   }
-  // A delimiter that starts in the stored tail and ends in the input.
-  std::string_view delim = delimiter_;
   for (size_t s = from; s < stored.size(); ++s) {
-    size_t inStored = stored.size() - s;
-    if (stored.substr(s) == delim.substr(0, inStored) &&
-        input.substr(0, dl - inStored) == delim.substr(inStored)) {
-      return s;
-    }
+    if (stored[s] == first_ && straddles(stored, s, input)) return s;
   }
   at = find(input, 0);
   if (at != npos) return stored.size() + at;

@@ -9,12 +9,15 @@ constexpr size_t kKeepCapacity = 256 * 1024;
 
 void ReceiveBuffer::append(std::string_view data) {
   if (start_ == store_.size()) {
-    if (store_.capacity() > kKeepCapacity && data.size() < kKeepCapacity) {
+    // Give back a large block only once a whole message went by without needing it, so a
+    // stream of large messages does not re-allocate (and page-fault) it every time.
+    if (store_.capacity() > kKeepCapacity && peak_ < store_.capacity() / 4) {
       std::string().swap(store_);
     } else {
       store_.clear();
     }
     start_ = 0;
+    peak_ = 0;
   } else if (start_ > 0 && start_ >= store_.size() - start_) {
     // The copy moves at most as many bytes as were consumed since the last compaction.
     copied_ += store_.size() - start_;
@@ -23,6 +26,7 @@ void ReceiveBuffer::append(std::string_view data) {
   }
   copied_ += data.size();
   store_.append(data);
+  if (store_.size() > peak_) peak_ = store_.size();
 }
 
 std::string ReceiveBuffer::release() {

@@ -118,7 +118,7 @@ class ReceiveBuffer {
   void peek(size_t n, char* out) const {
     size_t fromStore = n < storedSize() ? n : storedSize();
     std::memcpy(out, store_.data() + start_, fromStore);
-    std::memcpy(out + fromStore, input_.data(), n - fromStore);
+    if (n > fromStore) std::memcpy(out + fromStore, input_.data(), n - fromStore);
   }
   unsigned char front() const {
     return static_cast<unsigned char>(storedSize() ? store_[start_] : input_[0]);
@@ -136,6 +136,7 @@ class ReceiveBuffer {
   std::string queued_;
   uint64_t consumed_ = 0;
   uint64_t copied_ = 0;
+  size_t peak_ = 0;  // largest storage size since it was last emptied
   bool busy_ = false;
 };
 

@@ -192,6 +192,20 @@ void BM_OneMiBLine(benchmark::State& state) {
   report(state, input.size(), 1);
 }
 
+// Linearity across sizes: a 256 KiB, 1 MiB and 4 MiB line, all in 64-byte chunks, must cost
+// the same per byte (a quadratic buffer would be 16x slower per byte at 4 MiB than 256 KiB).
+void BM_LongLineScaling(benchmark::State& state) {
+  const std::string input = std::string(static_cast<size_t>(state.range(0)), 'x') + "\r\n";
+  weft::testing::StringTransport transport;
+  CountingLines<weft::LineReceiver> receiver("\r\n", input.size());
+  receiver.makeConnection(transport);
+  for (auto _ : state) {
+    feedChunks(input, 64, [&](std::string_view c) { receiver.dataReceived(c); });
+    benchmark::DoNotOptimize(receiver.bytes);
+  }
+  report(state, input.size(), 1);
+}
+
 void chunkSizes(benchmark::internal::Benchmark* b) {
   for (int c : {16, 64, 256, 1024}) b->Arg(c);
 }
@@ -204,6 +218,7 @@ BENCHMARK(BM_Netstring)->Apply(chunkSizes);
 BENCHMARK(BM_IntN1KiB)->Arg(1024)->Arg(16384)->Arg(65536);
 BENCHMARK_TEMPLATE(BM_OneMiBLine, weft::LineReceiver)->Arg(64)->Arg(1024);
 BENCHMARK_TEMPLATE(BM_OneMiBLine, weft::LineOnlyReceiver)->Arg(64)->Arg(1024);
+BENCHMARK(BM_LongLineScaling)->Arg(256 << 10)->Arg(1 << 20)->Arg(4 << 20);
 
 }  // namespace
 

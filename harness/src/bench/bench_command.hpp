@@ -17,8 +17,8 @@ struct BenchOptions {
   std::string connections = "1,64";
   std::string depths = "1,16";
   std::string references = "all";  // reference servers: all, none, or a comma list
-  double duration = 1.0;           // measured seconds per repeat
-  double warmup = 0.3;
+  double duration = 0.4;           // measured seconds per repeat (default matrix <= 10 min)
+  double warmup = 0.2;
   int repeats = 3;
   std::string reportDir;
   int serverCpu = 0;

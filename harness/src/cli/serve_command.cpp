@@ -42,9 +42,10 @@ int runServe(const ServeOptions& o) {
               << "\n";
     return kExitFailure;
   }
+  // Handlers first: a script may send SIGTERM the moment it reads the line.
+  reactor->installSignalHandlers();
   std::printf("listening on %s\n", port->getHost().toString().c_str());
   std::fflush(stdout);
-  reactor->installSignalHandlers();
   reactor->run();
   // The factory outlives the port and every connection: run() returned after shutdown.
   port.reset();

@@ -1,0 +1,78 @@
+// Unit tests of the harness's helpers: the latency histogram and the wire framing.
+#include <gtest/gtest.h>
+
+#include "common/histogram.hpp"
+#include "common/wire.hpp"
+
+namespace weft::harness {
+namespace {
+
+TEST(Histogram, PercentilesWithinBucketPrecision) {
+  Histogram h;
+  for (uint64_t v = 1; v <= 100000; ++v) h.record(v * 1000);  // 1 us .. 100 ms
+  EXPECT_EQ(h.count(), 100000u);
+  auto near = [](double got, double want) { return std::abs(got - want) / want < 0.04; };
+  EXPECT_TRUE(near(double(h.percentile(0.5)), 50e6)) << h.percentile(0.5);
+  EXPECT_TRUE(near(double(h.percentile(0.99)), 99e6)) << h.percentile(0.99);
+  EXPECT_TRUE(near(double(h.percentile(0.999)), 99.9e6)) << h.percentile(0.999);
+  EXPECT_LE(h.percentile(1.0), h.max());
+}
+
+TEST(Histogram, BucketsAreMonotonic) {
+  int last = -1;
+  for (uint64_t v = 0; v < (1u << 20); v += 7) {
+    int b = Histogram::bucketOf(v);
+    EXPECT_GE(b, last);
+    last = b;
+    EXPECT_LT(b, Histogram::kBuckets);
+  }
+  EXPECT_LT(Histogram::bucketOf(UINT64_MAX), Histogram::kBuckets);
+}
+
+TEST(Wire, FramesSplitBackIntoPayloadsAtAnyChunking) {
+  for (const char* name : {"lenprefix", "line", "netstring"}) {
+    WireFormat f;
+    f.wire = *parseWire(name);
+    f.delimiter = "\r\n";
+    std::vector<std::string> msgs = {"", "a", "hello world", std::string(70000, 'x')};
+    std::string stream;
+    for (const auto& m : msgs) appendFrame(stream, f, m);
+    for (size_t chunk : {1u, 3u, 1000u}) {
+      FrameSplitter split(f);
+      std::vector<std::string> got;
+      for (size_t at = 0; at < stream.size(); at += chunk) {
+        split.feed(std::string_view(stream).substr(at, chunk));
+        while (auto p = split.next()) got.push_back(*p);
+      }
+      if (std::string(name) == "line") msgs[0] = "";  // an empty line is a valid message
+      EXPECT_EQ(got, msgs) << name << " chunk " << chunk;
+      EXPECT_FALSE(split.error());
+    }
+  }
+}
+
+TEST(Wire, PrefixFormats) {
+  WireFormat f;
+  f.wire = Wire::LenPrefix;
+  ASSERT_TRUE(parsePrefix("u16be", f));
+  EXPECT_EQ(frame(f, "abc"), std::string("\x00\x03"
+                                         "abc",
+                                         5));
+  ASSERT_TRUE(parsePrefix("u32le", f));
+  EXPECT_EQ(frame(f, "abc"), std::string("\x03\x00\x00\x00"
+                                         "abc",
+                                         7));
+  EXPECT_FALSE(parsePrefix("u64", f));
+}
+
+TEST(Wire, MalformedNetstringIsAnError) {
+  WireFormat f;
+  f.wire = Wire::Netstring;
+  FrameSplitter split(f);
+  split.feed("5:hello!");
+  EXPECT_FALSE(split.next());
+  EXPECT_TRUE(split.error());
+}
+
+}  // namespace
+}  // namespace weft::harness

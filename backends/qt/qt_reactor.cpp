@@ -18,6 +18,7 @@
 #include <exception>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "weft/errors.hpp"
@@ -142,8 +143,7 @@ class QtPoller final : public Poller {
     Notifier(QtPoller& poller, int fd, Type type, unsigned bit)
         : QSocketNotifier(fd, type), poller_(poller), fd_(fd), bit_(bit) {}
     bool wanted = true;      // core's interest
-    bool busy = false;       // its handler is on the stack
-    bool suspended = false;  // disabled because it fired again inside its own handler
+    bool suspended = false;  // disabled while a nested event loop runs inside a callback
 
    protected:
     // Overriding event() instead of connecting to activated(): no signal machinery per event.
@@ -179,37 +179,57 @@ class QtPoller final : public Poller {
       return;
     }
     n->wanted = want;
-    // A suspended notifier is re-enabled (if still wanted) when its handler returns.
+    // A suspended notifier is re-enabled (if still wanted) when the callback returns.
     if (!n->suspended && n->isEnabled() != want) n->setEnabled(want);
   }
 
+  // Core is not re-entrant: a callback that spins a nested event loop (a modal dialog opened
+  // from dataReceived or a delayed call) must not see core run again underneath it. Core's
+  // shared read buffer, its thread-call queue and its deferred deletion of closed connections
+  // all assume one dispatch at a time (qt5reactor's processEvents recursion, ghtdak#7, is the
+  // same hazard). So while a weft callback is on the stack, Qt keeps running the GUI, but
+  // our notifiers that fire are disabled and timer or wake-up callbacks are remembered; both
+  // are resumed as soon as the outermost callback returns.
   void onActivated(Notifier& n, int fd, unsigned bit) {
-    if (n.busy) {
-      // Level-triggered notifiers fire again in a nested event loop (a modal dialog opened
-      // from dataReceived): never re-enter a handler, and do not spin. Disabling only in this
-      // case, rather than around every handler, saves two dispatcher (un)registrations per
-      // event while giving handlers the same guarantee.
+    if (depth_ > 0) {
+      // Disabled, or the level-triggered notifier would spin the nested loop.
       n.suspended = true;
       n.setEnabled(false);
+      suspended_.push_back(&n);
       return;
     }
-    n.busy = true;
-    ++depth_;
-    guarded([&] { sink_->ready(fd, bit); });
-    guarded([&] { sink_->afterNativeCallback(); });
-    --depth_;
-    n.busy = false;
-    if (n.suspended) {
-      n.suspended = false;
-      if (n.wanted) n.setEnabled(true);
-    }
+    dispatch([&] {
+      sink_->ready(fd, bit);
+      sink_->afterNativeCallback();
+    });
   }
 
   void nativeCallback() {
     if (!sink_) return;
+    if (depth_ > 0) {
+      tickDeferred_ = true;
+      return;
+    }
+    dispatch([&] { sink_->afterNativeCallback(); });
+  }
+
+  template <class F>
+  void dispatch(F&& f) {
     ++depth_;
-    guarded([&] { sink_->afterNativeCallback(); });
+    guarded(f);
     --depth_;
+    // Only the outermost callback gets here with work deferred by a nested event loop.
+    while (depth_ == 0 && (tickDeferred_ || !suspended_.empty())) {
+      for (Notifier* n : std::exchange(suspended_, {})) {
+        n->suspended = false;
+        if (n->wanted) n->setEnabled(true);  // fires again if the fd is still ready
+      }
+      if (std::exchange(tickDeferred_, false)) {
+        ++depth_;
+        guarded([&] { sink_->afterNativeCallback(); });
+        --depth_;
+      }
+    }
   }
 
   template <class F>
@@ -231,7 +251,9 @@ class QtPoller final : public Poller {
   std::function<void()> onLoopEndedEarly_;
   std::atomic<bool> wakePending_{false};
   TimePoint armedDeadline_{};
-  int depth_ = 0;
+  std::vector<Notifier*> suspended_;  // never deleted while the poller lives
+  int depth_ = 0;                     // weft callbacks on the stack
+  bool tickDeferred_ = false;
   bool runningApp_ = false;
   bool quitRequested_ = false;
   bool quitAppOnStop_ = true;

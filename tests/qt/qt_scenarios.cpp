@@ -730,43 +730,90 @@ void s16() {
   t.expect(1);
 }
 
-// 17: a nested event loop (QEventLoop, as a modal dialog runs) is open when stop is requested.
-// Defined behaviour: the shutdown completes inside the nested loop; run() drives app.exec(),
-// so its quit ends the nested loop too and run() returns. A read handler that opens a nested
-// loop is never re-entered (no processEvents recursion, ghtdak#7).
-void s17() {
+// 17a: a nested event loop (as a modal dialog runs) opened inside a weft read callback, and
+// stop() requested while it is open. Defined behaviour: core is never re-entered (no
+// processEvents recursion, ghtdak#7): while the callback is on the stack, Qt keeps running
+// (its timers fire) but weft's I/O, timers and shutdown wait; the shutdown runs as soon as the
+// dialog closes and the callback returns.
+void s17a() {
   QCoreApplication app(gArgc, gArgv);
   QtReactor r;
   Triggers t;
   t.install(r);
   Loopback lb;
-  int depth = 0, maxDepth = 0, reads = 0;
-  bool nestedReturned = false, shutdownInsideNested = false;
+  int depth = 0, maxDepth = 0, reads = 0, qtTicks = 0, weftTimerInside = 0;
+  bool nestedReturned = false, insideNested = false, shutdownInsideNested = false;
+  r.addSystemEventTrigger(Phase::After, SystemEvent::Shutdown,
+                          [&] { shutdownInsideNested = insideNested; });
   lb.server.onData = [&](Tracked&, std::string_view) {
     ++reads;
     maxDepth = std::max(maxDepth, ++depth);
     if (reads == 1) {
-      // A modal dialog in a data handler: more data arrives on this fd meanwhile.
-      QEventLoop nested;
-      r.callLater(50ms, [&] { r.stop(); });
-      r.addSystemEventTrigger(Phase::After, SystemEvent::Shutdown,
-                              [&] { shutdownInsideNested = true; });
-      nested.exec();
+      QEventLoop dialog;
+      QTimer ticker;  // the GUI keeps running
+      QObject::connect(&ticker, &QTimer::timeout, &dialog, [&] { ++qtTicks; });
+      ticker.start(5);
+      r.callLater(1ms, [&] { weftTimerInside += insideNested; });
+      QTimer::singleShot(30, &dialog, [&] { r.stop(); });         // e.g. a "Quit" button in it
+      QTimer::singleShot(120, &dialog, [&] { dialog.exit(0); });  // the user closes it
+      insideNested = true;
+      dialog.exec();
+      insideNested = false;
       nestedReturned = true;
     }
     --depth;
   };
   lb.client.onMade = [&](Tracked& p) {
     p.transport->write("a");
-    r.callLater(10ms, [&p] { p.transport->write("b"); });
+    // More data arrives on the same fd while the dialog is open.
+    QTimer::singleShot(10, &app, [&p] { p.transport->write("b"); });
   };
   lb.open(r, 1, nullptr);
   auto start = Clock::now();
   r.run();
   CHECK(secondsSince(start) < 2.0);
   CHECK(nestedReturned);
-  CHECK(shutdownInsideNested);
+  CHECK(!shutdownInsideNested);
+  CHECK_EQ(weftTimerInside, 0);
+  CHECK(qtTicks >= 5);
   CHECK_EQ(maxDepth, 1);
+  lb.ledger.expectAllLostOnce();
+  t.expect(1);
+}
+
+// 17b: a nested event loop opened from a plain Qt slot (not a weft callback) is open when stop
+// is requested: weft keeps running inside it, the shutdown completes there, and run() (which
+// runs app.exec()) ends with quit(), which ends the nested loop too.
+void s17b() {
+  QCoreApplication app(gArgc, gArgv);
+  QtReactor r;
+  Triggers t;
+  t.install(r);
+  Loopback lb;
+  bool insideNested = false, shutdownInsideNested = false, nestedReturned = false;
+  int echoes = 0;
+  r.addSystemEventTrigger(Phase::After, SystemEvent::Shutdown,
+                          [&] { shutdownInsideNested = insideNested; });
+  lb.server.onData = [](Tracked& p, std::string_view d) { p.transport->write(d); };
+  lb.client.onData = [&](Tracked&, std::string_view) { ++echoes; };
+  lb.open(r, 2, [&] {
+    QTimer::singleShot(10, &app, [&] {
+      QEventLoop dialog;
+      // I/O and weft timers work inside the dialog; then stop from a weft timer.
+      r.callLater(20ms, [&] { r.stop(); });
+      insideNested = true;
+      dialog.exec();
+      insideNested = false;
+      nestedReturned = true;
+    });
+  });
+  lb.client.onMade = [&](Tracked& p) { r.callLater(15ms, [&p] { p.transport->write("ping"); }); };
+  auto start = Clock::now();
+  r.run();
+  CHECK(secondsSince(start) < 2.0);
+  CHECK(nestedReturned);
+  CHECK(shutdownInsideNested);
+  CHECK(echoes >= 1);
   lb.ledger.expectAllLostOnce();
   t.expect(1);
 }
@@ -796,7 +843,8 @@ const std::map<std::string, std::function<void()>>& scenarios() {
       {"14", s14},
       {"15", s15},
       {"16", s16},
-      {"17", s17},
+      {"17a", s17a},
+      {"17b", s17b},
   };
   return m;
 }

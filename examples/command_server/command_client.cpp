@@ -1,6 +1,7 @@
 // The "reactor thread" pattern: the reactor runs on a background thread and owns every
 // connection; the main thread reads commands from stdin and hands each one over with
-// callFromThread, the only thread-safe way in. Nothing else crosses threads.
+// callFromThread, the only thread-safe way in. Nothing else crosses threads. (Qt insists on
+// the main thread for its loop, so under --reactor qt the two threads trade places.)
 //
 // Commands: any line is sent to the server; `reconnect` drops the connection (if any) and
 // connects again; `quit` (or end of input) stops the reactor and exits.
@@ -138,14 +139,27 @@ int main(int argc, char** argv) {
   reactor->installSignalHandlers();
 
   std::atomic<bool> reactorDone{false};
-  std::thread reactorThread([&] {
+  auto runReactor = [&] {
     reactor->run();
     reactorDone = true;
-  });
-  readLines(reactorDone, [&](std::string line) {
-    reactor->callFromThread([&factory, line = std::move(line)] { factory.command(line); });
-  });
-  reactor->callFromThread([&factory] { factory.stopReactor(); });
-  reactorThread.join();
+  };
+  auto readCommands = [&] {
+    readLines(reactorDone, [&](std::string line) {
+      reactor->callFromThread([&factory, line = std::move(line)] { factory.command(line); });
+    });
+    reactor->callFromThread([&factory] { factory.stopReactor(); });  // end of input
+  };
+  if (reactor->name() == "qt") {
+    // Qt's notifiers and timers work only on the thread that owns the QCoreApplication (the
+    // main thread here), so with Qt the roles swap: the reactor keeps the main thread and
+    // stdin is read on the background one. Commands still cross through callFromThread.
+    std::thread input(readCommands);
+    runReactor();
+    input.join();
+  } else {
+    std::thread reactorThread(runReactor);
+    readCommands();
+    reactorThread.join();
+  }
   return kExitOk;
 }

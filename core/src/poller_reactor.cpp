@@ -1,11 +1,10 @@
 #include "weft/poller_reactor.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <exception>
 #include <string>
 
+#include "socket_ops.hpp"
 #include "tcp_connector.hpp"
 #include "tcp_port.hpp"
 #include "weft/errors.hpp"
@@ -35,7 +34,7 @@ PollerReactor::PollerReactor(std::unique_ptr<Poller> poller, std::string name)
 PollerReactor::~PollerReactor() {
   releaseAll();
   unwatch(waker_.readFd());
-  if (reserveFd_ >= 0) ::close(reserveFd_);
+  if (reserveFd_ >= 0) sockets::closeReserveFd(reserveFd_);
 }
 
 int PollerReactor::signalWakeFd() const {
@@ -150,13 +149,13 @@ void PollerReactor::deadlineChanged() {
 
 bool PollerReactor::releaseReserveFd() {
   if (reserveFd_ < 0) return false;
-  ::close(reserveFd_);
+  sockets::closeReserveFd(reserveFd_);
   reserveFd_ = -1;
   return true;
 }
 
 void PollerReactor::restoreReserveFd() {
-  if (reserveFd_ < 0) reserveFd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (reserveFd_ < 0) reserveFd_ = sockets::openReserveFd();
 }
 
 std::shared_ptr<ListeningPort> PollerReactor::listenTCP(uint16_t port, Factory& factory,

@@ -43,6 +43,10 @@ int pendingError(int fd) {
   return err;
 }
 
+int openReserveFd() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+
+void closeReserveFd(int fd) { ::close(fd); }
+
 void closeWithReset(int fd) {
   linger lg{1, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);

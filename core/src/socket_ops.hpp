@@ -14,6 +14,9 @@ bool getBoolOption(int fd, int level, int option);
 Address localAddress(int fd);
 Address peerAddress(int fd);
 int pendingError(int fd);  // SO_ERROR
+// A spare descriptor held so accept() can still succeed (and refuse) under EMFILE.
+int openReserveFd();
+void closeReserveFd(int fd);
 // SO_LINGER {1, 0} then close: the peer sees RST.
 void closeWithReset(int fd);
 

@@ -3,24 +3,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <filesystem>
 #include <stdexcept>
 
 namespace weft::test {
-
-uint16_t parseListeningLine(const std::optional<std::string>& line) {
-  constexpr std::string_view kPrefix = "listening on ";
-  if (!line || !line->starts_with(kPrefix))
-    throw std::runtime_error("expected 'listening on HOST:PORT', got '" +
-                             line.value_or("<nothing>") + "'");
-  size_t colon = line->rfind(':');
-  unsigned port = 0;
-  auto [end, ec] = std::from_chars(line->data() + colon + 1, line->data() + line->size(), port);
-  if (ec != std::errc() || end != line->data() + line->size() || port == 0 || port > 65535)
-    throw std::runtime_error("no port in '" + *line + "'");
-  return static_cast<uint16_t>(port);
-}
 
 Server ExampleTest::startServer(const std::string& binary, const std::vector<std::string>& extra) {
   std::vector<std::string> argv = {binary, "--reactor", reactor(), "--port", "0"};

@@ -23,9 +23,6 @@ struct Server {
   uint16_t port = 0;
 };
 
-// "listening on 127.0.0.1:40123" -> 40123; throws std::runtime_error on anything else.
-uint16_t parseListeningLine(const std::optional<std::string>& line);
-
 class ExampleTest : public ::testing::TestWithParam<std::string> {
  protected:
   const std::string& reactor() const { return GetParam(); }

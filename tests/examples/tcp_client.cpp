@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <stdexcept>
 
@@ -128,6 +129,19 @@ RefusingPort::RefusingPort() {
 
 RefusingPort::~RefusingPort() {
   if (fd_ >= 0) ::close(fd_);
+}
+
+uint16_t parseListeningLine(const std::optional<std::string>& line) {
+  constexpr std::string_view kPrefix = "listening on ";
+  if (!line || !line->starts_with(kPrefix))
+    throw std::runtime_error("expected 'listening on HOST:PORT', got '" +
+                             line.value_or("<nothing>") + "'");
+  size_t colon = line->rfind(':');
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(line->data() + colon + 1, line->data() + line->size(), port);
+  if (ec != std::errc() || end != line->data() + line->size() || port == 0 || port > 65535)
+    throw std::runtime_error("no port in '" + *line + "'");
+  return static_cast<uint16_t>(port);
 }
 
 }  // namespace weft::test

@@ -54,4 +54,7 @@ class RefusingPort {
   uint16_t port_ = 0;
 };
 
+// "listening on 127.0.0.1:40123" -> 40123; throws std::runtime_error on anything else.
+uint16_t parseListeningLine(const std::optional<std::string>& line);
+
 }  // namespace weft::test

@@ -1,19 +1,18 @@
 // Qt 6 backend: a foreign-loop poller. One QSocketNotifier per fd and direction (created on
 // first use, then only enabled/disabled, never deleted and re-created: Qt refuses a second
 // notifier for the same fd and type until the first is gone), one single-shot PreciseTimer for
-// core's next deadline, and wake-ups as queued calls to a QObject owned by the loop thread.
-// Shutdown policy and driving modes: README.md.
+// core's next deadline. Wake-ups from other threads (stop, callFromThread) and from signal
+// handlers use core's eventfd waker, watched by a notifier owned by the loop thread; not a
+// queued invokeMethod, see README.md. Shutdown policy and driving modes: README.md.
 #include "qt/qt_reactor.hpp"
 
 #include <QAbstractEventDispatcher>
 #include <QCoreApplication>
 #include <QEvent>
 #include <QEventLoop>
-#include <QMetaObject>
 #include <QSocketNotifier>
 #include <QThread>
 #include <QTimer>
-#include <atomic>
 #include <cmath>
 #include <exception>
 #include <functional>
@@ -113,18 +112,6 @@ class QtPoller final : public Poller {
       return;
     armedDeadline_ = deadline;
     timer_.start(ms);
-  }
-
-  // Thread-safe: a queued call to the loop thread's context object. Coalesced: one in flight.
-  void postWake() {
-    if (wakePending_.exchange(true, std::memory_order_acq_rel)) return;
-    QMetaObject::invokeMethod(
-        &context_,
-        [this] {
-          wakePending_.store(false, std::memory_order_release);
-          nativeCallback();
-        },
-        Qt::QueuedConnection);
   }
 
   // Dispatch Qt events until `done` (aboutToQuit, or a loop someone else ended). The
@@ -242,14 +229,13 @@ class QtPoller final : public Poller {
     }
   }
 
-  QObject context_;  // receives queued wake-ups; declared first so it is destroyed last
+  QObject context_;  // context of the timer's connection; declared first, destroyed last
   QTimer timer_;
   QTimer waitTimer_;
   std::vector<FdNotifiers> fds_;
   ReadySink* sink_ = nullptr;
   std::vector<QEventLoop*> loops_;
   std::function<void()> onLoopEndedEarly_;
-  std::atomic<bool> wakePending_{false};
   TimePoint armedDeadline_{};
   std::vector<Notifier*> suspended_;  // never deleted while the poller lives
   int depth_ = 0;                     // weft callbacks on the stack
@@ -301,10 +287,6 @@ QtReactor::~QtReactor() {
 void QtReactor::setStopPolicy(StopPolicy p) {
   stopPolicy_ = p;
   qtPoller_->setQuitAppOnStop(p == StopPolicy::QuitApplication);
-}
-
-void QtReactor::wakeUp() {
-  qtPoller_->postWake();
 }
 
 void QtReactor::finishShutdownInsideLoop() {

@@ -47,9 +47,6 @@ class QtReactor final : private detail::QtAppHolder, public PollerReactor {
   void setStopPolicy(StopPolicy p);
   StopPolicy stopPolicy() const { return stopPolicy_; }
 
- protected:
-  void wakeUp() override;
-
  private:
   // Stop (if not stopping yet) and let Qt dispatch until shutdown has completed.
   void finishShutdownInsideLoop();

@@ -6,6 +6,8 @@
 // Commands: any line is sent to the server; `reconnect` drops the connection (if any) and
 // connects again; `quit` (or end of input) stops the reactor and exits.
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -124,6 +126,16 @@ void readLines(const std::atomic<bool>& stop, OnLine onLine) {
   }
 }
 
+// SIGINT/SIGTERM must reach the thread that runs the reactor: its handler records the signal
+// for the loop, and doing that from another thread would race with the loop reading it.
+void blockStopSignals(bool block) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,7 +151,9 @@ int main(int argc, char** argv) {
   reactor->installSignalHandlers();
 
   std::atomic<bool> reactorDone{false};
+  blockStopSignals(true);  // inherited by the thread started below
   auto runReactor = [&] {
+    blockStopSignals(false);
     reactor->run();
     reactorDone = true;
   };

@@ -36,7 +36,16 @@ Address toAddress(const tcp::endpoint& ep) {
 struct AsioTransport::Io {
   explicit Io(tcp::socket s) : socket(std::move(s)) {}
   tcp::socket socket;
-  detail::WriteQueue out;  // bytes in flight stay here until their write completes
+  // Two queues, because an append may move the bytes an asynchronous write still reads
+  // (a tail chunk grows, the chunk vector reallocates): `sending` is what the write in flight
+  // points into and is touched only by its completion; new bytes wait in `waiting`.
+  detail::WriteQueue sending;
+  detail::WriteQueue waiting;
+  size_t buffered() const { return sending.size() + waiting.size(); }
+  void clear(bool inFlight) {
+    waiting.clear();
+    if (!inFlight) sending.clear();
+  }
   std::array<net::const_buffer, kMaxGather> writeBufs;
   AsioTransport* owner = nullptr;  // null once the transport is gone: late completions drop
   std::array<char, kReadBufferSize> readBuf;
@@ -114,7 +123,7 @@ void AsioTransport::update() {
   }
   bool flushStep =
       pendingError_ || (disconnecting_ && !producer_) || (writeShutPending_ && !writeShut_);
-  if (flushStep && !writing_ && io_->out.empty() && !flushPosted_) {
+  if (flushStep && !writing_ && io_->buffered() == 0 && !flushPosted_) {
     // Closing is always asynchronous: connectionLost never runs inside the caller's stack.
     flushPosted_ = true;
     net::post(io_->socket.get_executor(), handler([](AsioTransport& t) { t.onFlushEvent(); }));
@@ -190,8 +199,8 @@ bool AsioTransport::sendNow(std::span<const std::string_view> parts) {
   }
   size_t i = 0;
   for (; i < parts.size() && sent >= parts[i].size(); ++i) sent -= parts[i].size();
-  if (i < parts.size() && sent > 0) io_->out.append(parts[i++].substr(sent));
-  for (; i < parts.size(); ++i) io_->out.append(parts[i]);
+  if (i < parts.size() && sent > 0) io_->waiting.append(parts[i++].substr(sent));
+  for (; i < parts.size(); ++i) io_->waiting.append(parts[i]);
   return true;
 }
 
@@ -201,16 +210,16 @@ void AsioTransport::write(std::string_view data) {
 
 void AsioTransport::writeSequence(std::span<const std::string_view> parts) {
   if (lost_ || disconnecting_ || writeShut_ || writeShutPending_) return;
-  if (io_->out.empty() && !writing_ && !pendingError_) {
+  if (io_->buffered() == 0 && !writing_ && !pendingError_) {
     if (!sendNow(parts)) return;
   } else {
-    for (auto p : parts) io_->out.append(p);
+    for (auto p : parts) io_->waiting.append(p);
   }
-  if (!io_->out.empty()) queued();
+  if (io_->buffered() != 0) queued();
 }
 
 void AsioTransport::queued() {
-  if (io_->out.size() > marks_.high) {
+  if (io_->buffered() > marks_.high) {
     if (producer_ && !producerPaused_) {
       producerPaused_ = true;
       producer_->pauseProducing();
@@ -221,9 +230,10 @@ void AsioTransport::queued() {
 }
 
 void AsioTransport::startWriting() {
-  if (writing_ || lost_ || aborting_ || io_->out.empty()) return;
+  if (writing_ || lost_ || aborting_ || io_->buffered() == 0) return;
+  if (io_->sending.empty()) std::swap(io_->sending, io_->waiting);
   std::array<std::string_view, kMaxGather> views;
-  size_t count = io_->out.gather(views);
+  size_t count = io_->sending.gather(views);
   for (size_t i = 0; i < count; ++i)
     io_->writeBufs[i] = net::buffer(views[i].data(), views[i].size());
   writing_ = true;
@@ -239,19 +249,19 @@ void AsioTransport::startWriting() {
 void AsioTransport::onWritten(const ErrorCode& ec, size_t n) {
   writing_ = false;
   if (lost_ || aborting_) {
-    io_->out.clear();  // no longer in flight: the memory may go now
+    io_->clear(false);  // no longer in flight: the memory may go now
     return;
   }
   if (ec) {
     connectionDone(reasonFromError(ec, "send"));
     return;
   }
-  io_->out.consume(n);
-  if (io_->out.size() <= marks_.low && (backpressured_ || producerPaused_)) {
+  io_->sending.consume(n);
+  if (io_->buffered() <= marks_.low && (backpressured_ || producerPaused_)) {
     drainedBelowLowMark();
     if (lost_) return;
   }
-  if (!io_->out.empty()) {
+  if (io_->buffered() != 0) {
     startWriting();
     return;
   }
@@ -274,7 +284,7 @@ void AsioTransport::onFlushEvent() {
     connectionDone(reasonFromError(pendingError_, "send"));
     return;
   }
-  if (!writing_ && io_->out.empty()) flushed();
+  if (!writing_ && io_->buffered() == 0) flushed();
 }
 
 void AsioTransport::flushed() {
@@ -311,7 +321,7 @@ void AsioTransport::loseWriteConnection() {
 void AsioTransport::abortConnection() {
   if (lost_ || aborting_) return;
   aborting_ = disconnecting_ = true;
-  if (!writing_) io_->out.clear();
+  io_->clear(writing_);
   if (producer_) std::exchange(producer_, nullptr)->stopProducing();
   ErrorCode ec;
   if (!peerCache_) {
@@ -344,7 +354,7 @@ void AsioTransport::connectionDone(const Reason& why) {
     }
     io_->socket.close(ec);
   }
-  if (!writing_) io_->out.clear();
+  io_->clear(writing_);
   if (producer_) std::exchange(producer_, nullptr)->stopProducing();
   try {
     protocol_->connectionLost(why);
@@ -356,7 +366,7 @@ void AsioTransport::connectionDone(const Reason& why) {
 }
 
 size_t AsioTransport::bufferedBytes() const {
-  return lost_ || aborting_ ? 0 : io_->out.size();
+  return lost_ || aborting_ ? 0 : io_->buffered();
 }
 
 Address AsioTransport::getPeer() const {
@@ -382,7 +392,7 @@ void AsioTransport::registerProducer(PushProducer& producer) {
   }
   producer_ = &producer;
   producerPaused_ = false;
-  if (io_->out.size() > marks_.high) {
+  if (io_->buffered() > marks_.high) {
     producerPaused_ = true;
     producer.pauseProducing();
   }

@@ -21,6 +21,17 @@ enum : unsigned {
   kError = 8,   // POLLERR / EPOLLERR: core reads SO_ERROR
 };
 
+// A backend whose native API has already consumed SO_ERROR (libkqueue reads it to fill
+// EV_EOF's fflags, and reading clears it) passes the errno along in the upper bits of the
+// readiness mask, so core still learns "connection refused" or "reset" instead of a clean EOF.
+inline constexpr unsigned kErrnoShift = 16;
+constexpr unsigned withErrno(int err) {
+  return err > 0 ? kError | (static_cast<unsigned>(err) << kErrnoShift) : kNone;
+}
+constexpr int errnoOf(unsigned events) {
+  return static_cast<int>(events >> kErrnoShift);
+}
+
 class ReadySink {
  public:
   virtual ~ReadySink() = default;

@@ -1,12 +1,27 @@
 // select(2) backend. select can only watch fds below FD_SETSIZE (a *value* limit on POSIX):
 // fdLimit() tells core, which refuses such connections one by one with FdTooLarge instead of
 // letting select() fail for everyone (Twisted #11553).
+//
+// Winsock's select is the same call with another limit: an fd_set is an array of at most
+// FD_SETSIZE sockets (a *count*; CMake raises it from 64), socket values are arbitrary, and
+// FD_SET silently drops a socket once the array is full. So on Windows the poller keeps its
+// own table, refuses the socket beyond the count in update() (core turns that into
+// FdTooLarge for that connection only), and builds the sets for each wait. A failed
+// non-blocking connect is reported only in the *except* set there, so write interest also
+// watches it.
 #include "select/select_poller.hpp"
 
+#ifdef _WIN32
+#include <winsock2.h>
+
+#include <unordered_map>
+#else
 #include <sys/select.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <vector>
 
@@ -15,6 +30,7 @@
 namespace weft {
 namespace {
 
+#ifndef _WIN32
 class SelectPoller final : public Poller {
  public:
   SelectPoller() {
@@ -61,6 +77,77 @@ class SelectPoller final : public Poller {
   int maxFd_ = -1;
   std::vector<std::pair<int, unsigned>> ready_;
 };
+
+#else
+class SelectPoller final : public Poller {
+ public:
+  // A count, not a value: core's per-fd value check does not apply.
+  int fdLimit() const override { return INT_MAX; }
+
+  void update(int fd, unsigned, unsigned now) override {
+    auto it = watched_.find(fd);
+    if (now == kNone) {
+      if (it != watched_.end()) watched_.erase(it);
+      return;
+    }
+    if (it == watched_.end() && watched_.size() >= FD_SETSIZE)
+      throw Error(ErrorKind::FdTooLarge,
+                  "select already watches FD_SETSIZE (" + std::to_string(FD_SETSIZE) + ") sockets");
+    watched_[fd] = now;
+  }
+
+  void wait(std::optional<Duration> timeout, ReadySink& sink) override {
+    r_.fd_count = w_.fd_count = e_.fd_count = 0;
+    for (auto [fd, interest] : watched_) {
+      auto s = static_cast<SOCKET>(static_cast<intptr_t>(fd));
+      if (interest & kReadable) r_.fd_array[r_.fd_count++] = s;
+      if (interest & kWritable) {
+        w_.fd_array[w_.fd_count++] = s;
+        e_.fd_array[e_.fd_count++] = s;
+      }
+    }
+    timeval tv{};
+    timeval* tvp = nullptr;
+    if (timeout) {
+      auto us = static_cast<long long>(std::ceil(timeout->count() * 1e6));
+      tv.tv_sec = static_cast<long>(us / 1000000);
+      tv.tv_usec = static_cast<long>(us % 1000000);
+      tvp = &tv;
+    }
+    if (watched_.empty()) {
+      // Winsock's select fails at once (WSAEINVAL) with three empty sets: sleep instead.
+      ::Sleep(tvp ? static_cast<DWORD>(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000) : INFINITE);
+      return;
+    }
+    int n = ::select(0, &r_, &w_, &e_, tvp);  // the first argument is ignored by Winsock
+    if (n <= 0) return;
+    ready_.clear();
+    auto mark = [&](const fd_set& set, unsigned ev) {
+      for (u_int i = 0; i < set.fd_count; ++i)
+        ready_.push_back({static_cast<int>(static_cast<intptr_t>(set.fd_array[i])), ev});
+    };
+    mark(r_, kReadable);
+    mark(w_, kWritable);
+    mark(e_, kWritable | kError);  // a failed connect: core reads SO_ERROR
+    // One report per socket, as on POSIX (it can be in all three sets).
+    std::sort(ready_.begin(), ready_.end());
+    size_t out = 0;
+    for (size_t i = 0; i < ready_.size(); ++i) {
+      if (out > 0 && ready_[out - 1].first == ready_[i].first)
+        ready_[out - 1].second |= ready_[i].second;
+      else
+        ready_[out++] = ready_[i];
+    }
+    ready_.resize(out);
+    for (auto [fd, ev] : ready_) sink.ready(fd, ev);
+  }
+
+ private:
+  std::unordered_map<int, unsigned> watched_;
+  fd_set r_{}, w_{}, e_{};  // FD_SETSIZE entries each: members, not on the stack
+  std::vector<std::pair<int, unsigned>> ready_;
+};
+#endif
 
 }  // namespace
 

@@ -1,7 +1,11 @@
 #include "weft/address.hpp"
 
+#ifdef _WIN32
+#include <ws2tcpip.h>  // inet_pton / inet_ntop (Windows Vista and later)
+#else
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#endif
 
 #include <cstring>
 #include <string>

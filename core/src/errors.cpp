@@ -1,7 +1,8 @@
 #include "weft/errors.hpp"
 
 #include <cerrno>
-#include <cstring>
+
+#include "socket_ops.hpp"
 
 namespace weft {
 
@@ -81,7 +82,7 @@ Reason reasonFromErrno(int err, std::string_view context) {
   }
   std::string msg(context);
   msg += msg.empty() ? "" : ": ";
-  msg += std::strerror(err);
+  msg += sockets::errorString(err);  // strerror, plus the socket errors Windows' CRT lacks
   return Reason{kind, std::move(msg), err};
 }
 

@@ -3,11 +3,17 @@
 #include "weft/reactor.hpp"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <mutex>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <unistd.h>
+#endif
 
 #include "weft/errors.hpp"
 #include "weft/log.hpp"
@@ -17,6 +23,25 @@ namespace {
 
 // Signal state is process-wide: one reactor at a time owns SIGINT/SIGTERM.
 volatile sig_atomic_t gPendingSignal = 0;
+
+#ifdef _WIN32
+// Windows has no SIGINT/SIGTERM delivery to speak of: Ctrl-C, Ctrl-Break and console close
+// arrive through the console control handler, on a thread the system creates for it. That
+// thread may lock and allocate, so it wakes the loop through callFromThread (the waker's
+// socket pair has no end a handler could write to that the loop watches); the mutex keeps the
+// reactor alive while the handler uses it.
+std::mutex gSignalReactorMu;
+Reactor* gSignalReactor = nullptr;
+
+BOOL WINAPI onConsoleControl(DWORD type) {
+  int sig = (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT) ? SIGINT : SIGTERM;
+  std::lock_guard lock(gSignalReactorMu);
+  if (!gSignalReactor) return FALSE;  // not ours: the default handler ends the process
+  gPendingSignal = sig;
+  gSignalReactor->callFromThread([] {});
+  return TRUE;
+}
+#else
 std::atomic<int> gSignalWakeFd{-1};
 struct sigaction gOldInt {
 }, gOldTerm{};
@@ -29,6 +54,7 @@ extern "C" void onStopSignal(int sig) {
     [[maybe_unused]] auto n = ::write(fd, &one, sizeof one);
   }
 }
+#endif
 
 template <class F>
 void guarded(const char* what, F&& f) {
@@ -179,6 +205,13 @@ void Reactor::stopFromSignal(int sig) {
 
 void Reactor::installSignalHandlers() {
   if (signalsInstalled_) return;
+#ifdef _WIN32
+  {
+    std::lock_guard lock(gSignalReactorMu);
+    gSignalReactor = this;
+  }
+  ::SetConsoleCtrlHandler(onConsoleControl, TRUE);
+#else
   gSignalWakeFd.store(signalWakeFd());
   struct sigaction sa {};
   sa.sa_handler = onStopSignal;
@@ -186,14 +219,23 @@ void Reactor::installSignalHandlers() {
   sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, &gOldInt);
   sigaction(SIGTERM, &sa, &gOldTerm);
+#endif
   signalsInstalled_ = true;
 }
 
 void Reactor::uninstallSignalHandlers() {
   if (!signalsInstalled_) return;
+#ifdef _WIN32
+  ::SetConsoleCtrlHandler(onConsoleControl, FALSE);
+  {
+    std::lock_guard lock(gSignalReactorMu);
+    if (gSignalReactor == this) gSignalReactor = nullptr;
+  }
+#else
   sigaction(SIGINT, &gOldInt, nullptr);
   sigaction(SIGTERM, &gOldTerm, nullptr);
   gSignalWakeFd.store(-1);
+#endif
   signalsInstalled_ = false;
 }
 

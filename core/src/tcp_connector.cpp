@@ -1,9 +1,5 @@
 #include "tcp_connector.hpp"
 
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <utility>
 
@@ -52,20 +48,8 @@ void TcpConnector::connect() {
   uint64_t attempt = attempt_;
   PollerReactor* reactor = &reactor_;
   reactor_.callInThread([reactor, weakSelf, attempt, host = host_, port = port_] {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
-    std::optional<Address> addr;
     std::string error;
-    if (rc == 0 && res) {
-      Address a = Address::fromSockaddr(res->ai_addr, res->ai_addrlen);
-      addr = Address::parse(a.host(), port);
-    } else {
-      error = ::gai_strerror(rc);
-    }
-    if (res) ::freeaddrinfo(res);
+    std::optional<Address> addr = sockets::resolve(host, port, error);
     reactor->callFromThread([weakSelf, attempt, addr, error] {
       auto c = weakSelf.lock();
       if (c && c->attempt_ == attempt && c->state_ == State::Connecting) c->resolved(addr, error);
@@ -85,7 +69,7 @@ void TcpConnector::beginConnect(const Address& addr) {
   target_ = addr;
   fd_ = sockets::openTcpSocket(addr.family());
   if (fd_ < 0) {
-    failSoon(reasonFromErrno(errno, "socket"));
+    failSoon(reasonFromErrno(sockets::lastError(), "socket"));
     return;
   }
   if (fd_ >= reactor_.fdLimit()) {
@@ -96,15 +80,15 @@ void TcpConnector::beginConnect(const Address& addr) {
                     0});
     return;
   }
-  if (bind_ && ::bind(fd_, bind_->sockaddrPtr(), bind_->sockaddrLen()) != 0) {
-    Reason r = reasonFromErrno(errno, "bind " + bind_->toString());
+  if (bind_ && sockets::bindTo(fd_, *bind_) != 0) {
+    Reason r = reasonFromErrno(sockets::lastError(), "bind " + bind_->toString());
     r.kind = ErrorKind::ConnectError;
     closeSocket();
     failSoon(r);
     return;
   }
-  if (::connect(fd_, addr.sockaddrPtr(), addr.sockaddrLen()) != 0 && errno != EINPROGRESS) {
-    Reason r = reasonFromErrno(errno, "connect to " + addr.toString());
+  if (int err = sockets::startConnect(fd_, addr); err != 0) {
+    Reason r = reasonFromErrno(err, "connect to " + addr.toString());
     if (r.kind == ErrorKind::ConnectionLost) r.kind = ErrorKind::ConnectError;
     closeSocket();
     failSoon(r);
@@ -117,9 +101,10 @@ void TcpConnector::beginConnect(const Address& addr) {
   }
 }
 
-void TcpConnector::onReady(unsigned) {
+void TcpConnector::onReady(unsigned events) {
   if (state_ != State::Connecting || fd_ < 0) return;
   int err = sockets::pendingError(fd_);
+  if (err == 0) err = errnoOf(events);  // the backend read SO_ERROR before us
   if (err != 0) {
     Reason r = reasonFromErrno(err, "connect to " + target_.toString());
     if (r.kind == ErrorKind::ConnectionLost) r.kind = ErrorKind::ConnectError;
@@ -202,7 +187,7 @@ void TcpConnector::disconnect() {
 void TcpConnector::closeSocket() {
   if (fd_ < 0) return;
   reactor_.unwatch(fd_);
-  ::close(fd_);
+  sockets::closeSocket(fd_);
   fd_ = -1;
 }
 

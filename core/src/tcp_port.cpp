@@ -1,10 +1,5 @@
 #include "tcp_port.hpp"
 
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <string>
 
@@ -19,15 +14,10 @@ namespace {
 Address resolveInterface(std::string_view interface, uint16_t port) {
   if (interface.empty()) interface = "0.0.0.0";
   if (auto a = Address::parse(interface, port)) return *a;
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  std::string host(interface);
-  if (::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || !res)
-    throw Error(ErrorKind::CannotListen, "cannot resolve interface '" + host + "'");
-  Address a = Address::fromSockaddr(res->ai_addr, res->ai_addrlen);
-  ::freeaddrinfo(res);
-  return *Address::parse(a.host(), port);
+  std::string host(interface), error;
+  auto a = sockets::resolve(host, port, error);
+  if (!a) throw Error(ErrorKind::CannotListen, "cannot resolve interface '" + host + "'");
+  return *a;
 }
 
 // Log the first few occurrences, then every 1000th: a flood of refusals must not become a
@@ -42,18 +32,16 @@ std::shared_ptr<TcpPort> TcpPort::open(PollerReactor& reactor, uint16_t port, Fa
                                        int backlog, std::string_view interface) {
   Address addr = resolveInterface(interface, port);
   auto cannot = [&](const char* what) {
-    int err = errno;
+    int err = sockets::lastError();
     Reason r = reasonFromErrno(err, std::string(what) + " " + addr.toString());
     r.kind = ErrorKind::CannotListen;
     return Error(r);
   };
   int fd = sockets::openTcpSocket(addr.family());
   if (fd < 0) throw cannot("socket");
-  sockets::setBoolOption(fd, SOL_SOCKET, SO_REUSEADDR, true);
-  if (addr.isV6()) sockets::setBoolOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, true);
-  if (::bind(fd, addr.sockaddrPtr(), addr.sockaddrLen()) != 0 || ::listen(fd, backlog) != 0) {
+  if (sockets::listenOn(fd, addr, backlog) != 0) {
     Error e = cannot("listen on");
-    ::close(fd);
+    sockets::closeSocket(fd);
     throw e;
   }
   auto p = std::make_shared<TcpPort>(reactor, fd, factory);
@@ -72,7 +60,7 @@ TcpPort::~TcpPort() {
   if (resumeCall_.active()) resumeCall_.cancel();
   if (fd_ >= 0) {
     reactor_.unwatch(fd_);
-    ::close(fd_);
+    sockets::closeSocket(fd_);
   }
 }
 
@@ -80,7 +68,7 @@ void TcpPort::stopListening() {
   if (fd_ < 0) return;
   if (resumeCall_.active()) resumeCall_.cancel();
   reactor_.unwatch(fd_);
-  ::close(fd_);
+  sockets::closeSocket(fd_);
   fd_ = -1;
   factory_.doStop();
   reactor_.untrackPort(this);  // may release the last reference: touch nothing after this
@@ -89,20 +77,20 @@ void TcpPort::stopListening() {
 void TcpPort::onReady(unsigned) {
   int accepted_count = 0;
   while (fd_ >= 0 && accepted_count < acceptBatch_) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    Address peer;
+    int fd = sockets::acceptNonBlocking(fd_, &peer);
     if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        onFdExhaustion(errno);
-      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        log(LogLevel::Error, reasonFromErrno(errno, "accept").describe());
+      int err = sockets::lastError();
+      if (err == EINTR || err == ECONNABORTED || err == EPROTO) continue;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        onFdExhaustion(err);
+      } else if (!sockets::wouldBlock(err)) {
+        log(LogLevel::Error, reasonFromErrno(err, "accept").describe());
       }
       break;
     }
     ++accepted_count;
-    accepted(fd, Address::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), len));
+    accepted(fd, peer);
   }
   acceptBatch_ = accepted_count == acceptBatch_ ? acceptBatch_ + 20 : std::max(1, accepted_count);
 }
@@ -111,7 +99,7 @@ void TcpPort::accepted(int fd, const Address& peer) {
   if (fd >= reactor_.fdLimit()) {
     // select(2) cannot watch it: refuse this one connection, keep serving everyone else
     // (Twisted #11553 kills the server instead).
-    ::close(fd);
+    sockets::closeSocket(fd);
     if (worthLogging(++refusedFdTooLarge_)) {
       log(LogLevel::Error, Reason{ErrorKind::FdTooLarge,
                                   "refused " + peer.toString() + ": fd " + std::to_string(fd) +
@@ -130,7 +118,7 @@ void TcpPort::accepted(int fd, const Address& peer) {
     log(LogLevel::Error, std::string("buildProtocol threw: ") + e.what());
   }
   if (!protocol) {
-    ::close(fd);
+    sockets::closeSocket(fd);
     return;
   }
   auto transport = std::make_unique<StreamTransport>(reactor_, fd, std::move(protocol), nullptr);
@@ -149,8 +137,8 @@ void TcpPort::onFdExhaustion(int err) {
   // a clean refusal instead of hanging in the backlog, and the level-triggered readiness is
   // consumed, so this is no busy loop.
   if (reactor_.releaseReserveFd()) {
-    int fd = ::accept(fd_, nullptr, nullptr);
-    if (fd >= 0) ::close(fd);
+    int fd = sockets::acceptNonBlocking(fd_, nullptr);
+    if (fd >= 0) sockets::closeSocket(fd);
     reactor_.restoreReserveFd();
     return;
   }

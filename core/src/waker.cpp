@@ -1,50 +1,48 @@
 #include "weft/detail/waker.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdint>
 
+#include "socket_ops.hpp"
 #include "weft/errors.hpp"
 
-#ifdef __linux__
-#include <sys/eventfd.h>
+#ifndef _WIN32
+#include <unistd.h>
 #endif
 
 namespace weft::detail {
 
 Waker::Waker() {
-#ifdef __linux__
-  readFd_ = writeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (readFd_ < 0) throw Error(reasonFromErrno(errno, "eventfd"));
-#else
-  int fds[2];
-  if (::pipe(fds) != 0) throw Error(reasonFromErrno(errno, "pipe"));
-  for (int fd : fds) {
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-  }
-  readFd_ = fds[0];
-  writeFd_ = fds[1];
-#endif
+  // eventfd on Linux, a self-pipe on other POSIX systems, a loopback socket pair on Windows
+  // (Winsock's select watches sockets only).
+  if (!sockets::openWakePair(readFd_, writeFd_))
+    throw Error(reasonFromErrno(sockets::lastError(), "waker"));
 }
 
 Waker::~Waker() {
-  if (writeFd_ != readFd_ && writeFd_ >= 0) ::close(writeFd_);
-  if (readFd_ >= 0) ::close(readFd_);
+  if (writeFd_ != readFd_ && writeFd_ >= 0) sockets::closeSocket(writeFd_);
+  if (readFd_ >= 0) sockets::closeSocket(readFd_);
 }
 
 void Waker::wake() const {
-  // EAGAIN means the counter/pipe is already signalled: the loop will wake anyway.
+  // EAGAIN means the counter/pipe/socket buffer is already signalled: the loop wakes anyway.
+#ifdef _WIN32
+  char one = 1;
+  sockets::send(writeFd_, &one, 1);
+#else
   uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(writeFd_, &one, writeFd_ == readFd_ ? sizeof one : 1);
+#endif
 }
 
 void Waker::drain() const {
   char buf[64];
+#ifdef _WIN32
+  while (sockets::receive(readFd_, buf, sizeof buf) > 0) {
+  }
+#else
   while (::read(readFd_, buf, sizeof buf) > 0) {
   }
+#endif
 }
 
 }  // namespace weft::detail

@@ -6,7 +6,12 @@
 #include <string>
 #include <string_view>
 
+#ifdef _WIN32
+#include <winsock2.h>  // sockaddr_storage (core builds with NOMINMAX and WIN32_LEAN_AND_MEAN)
+#include <ws2tcpip.h>  // socklen_t
+#else
 #include <sys/socket.h>
+#endif
 
 namespace weft {
 

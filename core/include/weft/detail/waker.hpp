@@ -1,5 +1,5 @@
 // Wakes a blocked poller from any thread (and from a signal handler): eventfd on Linux,
-// a non-blocking self-pipe elsewhere.
+// a non-blocking self-pipe on other POSIX systems, a loopback socket pair on Windows.
 #pragma once
 
 namespace weft::detail {

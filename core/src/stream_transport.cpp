@@ -28,6 +28,7 @@ StreamTransport::StreamTransport(PollerReactor& reactor, int fd, std::unique_ptr
 
 StreamTransport::~StreamTransport() {
   if (abortCall_.active()) abortCall_.cancel();
+  if (lingerCall_.active()) lingerCall_.cancel();
   if (fd_ >= 0) {
     reactor_.unwatch(fd_);
     ::close(fd_);
@@ -69,9 +70,14 @@ void StreamTransport::updateInterest() {
 }
 
 void StreamTransport::onReady(unsigned events) {
+  if (lingering_) {
+    discardUntilEof();
+    return;
+  }
   if (lost_) return;
   if (events & kError) {
     int err = sockets::pendingError(fd_);
+    if (err == 0) err = errnoOf(events);  // the backend read SO_ERROR before us
     if (err != 0) {
       connectionDone(reasonFromErrno(err, "socket error"));
       return;
@@ -79,21 +85,28 @@ void StreamTransport::onReady(unsigned events) {
   }
   if ((events & (kReadable | kHangup)) && (interest_ & kReadable)) doRead();
   if (lost_) return;
-  if ((events & (kWritable | kError)) && (interest_ & kWritable)) doWrite();
-  if (lost_) return;
-  if ((events & kHangup) && !(interest_ & kReadable)) {
-    // Both directions are gone and we are not reading: nothing more can be delivered, and a
-    // level-triggered hang-up would otherwise be reported forever.
-    connectionDone(Reason{ErrorKind::ConnectionLost, "peer hung up", 0});
-  }
+  // A hang-up also goes to the writer: the flush completes the close, or the failed send
+  // names the reason. With no interest the fd is not watched, so nothing can spin.
+  if ((events & (kWritable | kError | kHangup)) && (interest_ & kWritable)) doWrite();
 }
 
 void StreamTransport::doRead() {
   char* buf = reactor_.readBuffer();
   ssize_t n = ::recv(fd_, buf, PollerReactor::kReadBufferSize, 0);
   if (n > 0) {
+    // Corked: replies written while handling this read leave together in one gather write
+    // after it, not one send() each (16 pipelined frames would otherwise cost 16 syscalls).
+    corked_ = true;
+    wroteInRead_ = false;
     callProtocol("dataReceived",
                  [&] { protocol_->dataReceived(std::string_view(buf, static_cast<size_t>(n))); });
+    corked_ = false;
+    if (lost_ || out_.empty()) return;
+    if (!(interest_ & kWritable) && pendingErrno_ == 0 && !sendQueued()) return;
+    // Reading stops while the replies this reading produced cannot drain: a peer that does
+    // not read cannot grow our memory. Writes made outside reads never stop reading.
+    if (wroteInRead_ && readBackpressure_ && out_.size() > marks_.high) backpressured_ = true;
+    updateInterest();
     return;
   }
   if (n == 0) {
@@ -122,7 +135,7 @@ void StreamTransport::peerClosedWriting() {
 
 void StreamTransport::write(std::string_view data) {
   if (lost_ || disconnecting_ || writeShut_ || writeShutPending_ || data.empty()) return;
-  if (out_.empty() && pendingErrno_ == 0) {
+  if (!corked_ && out_.empty() && pendingErrno_ == 0) {
     ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
     if (n == static_cast<ssize_t>(data.size())) return;
     if (n < 0) {
@@ -142,7 +155,7 @@ void StreamTransport::write(std::string_view data) {
 void StreamTransport::writeSequence(std::span<const std::string_view> parts) {
   if (lost_ || disconnecting_ || writeShut_ || writeShutPending_) return;
   size_t i = 0;
-  if (out_.empty() && pendingErrno_ == 0) {
+  if (!corked_ && out_.empty() && pendingErrno_ == 0) {
     // One sendmsg for the whole sequence (e.g. prefix + payload): no Nagle stall, one syscall.
     std::array<iovec, 64> iov;
     size_t count = 0, total = 0;
@@ -172,14 +185,12 @@ void StreamTransport::writeSequence(std::span<const std::string_view> parts) {
 }
 
 void StreamTransport::queued() {
-  if (out_.size() > marks_.high) {
-    if (producer_ && !producerPaused_) {
-      producerPaused_ = true;
-      producer_->pauseProducing();
-    }
-    if (readBackpressure_) backpressured_ = true;
+  if (corked_) wroteInRead_ = true;
+  if (out_.size() > marks_.high && producer_ && !producerPaused_) {
+    producerPaused_ = true;
+    producer_->pauseProducing();
   }
-  updateInterest();
+  if (!corked_) updateInterest();  // a corked read updates interest once, after the flush
 }
 
 void StreamTransport::drainedBelowLowMark() {
@@ -196,25 +207,7 @@ void StreamTransport::doWrite() {
     return;
   }
   if (!out_.empty()) {
-    std::array<std::string_view, 64> views;
-    std::array<iovec, 64> iov;
-    size_t count = out_.gather(views);
-    for (size_t i = 0; i < count; ++i)
-      iov[i] = {const_cast<char*>(views[i].data()), views[i].size()};
-    msghdr msg{};
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = count;
-    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-      connectionDone(reasonFromErrno(errno, "send"));
-      return;
-    }
-    out_.consume(static_cast<size_t>(n));
-    if (out_.size() <= marks_.low && (backpressured_ || producerPaused_)) {
-      drainedBelowLowMark();
-      if (lost_) return;
-    }
+    if (!sendQueued()) return;
     if (!out_.empty()) {
       updateInterest();
       return;
@@ -223,9 +216,28 @@ void StreamTransport::doWrite() {
   flushed();
 }
 
+bool StreamTransport::sendQueued() {
+  std::array<std::string_view, 64> views;
+  std::array<iovec, 64> iov;
+  size_t count = out_.gather(views);
+  for (size_t i = 0; i < count; ++i) iov[i] = {const_cast<char*>(views[i].data()), views[i].size()};
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = count;
+  ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
+    connectionDone(reasonFromErrno(errno, "send"));
+    return false;
+  }
+  out_.consume(static_cast<size_t>(n));
+  if (out_.size() <= marks_.low && (backpressured_ || producerPaused_)) drainedBelowLowMark();
+  return !lost_;
+}
+
 void StreamTransport::flushed() {
   if (disconnecting_ && !producer_) {
-    connectionDone(Reason{ErrorKind::ConnectionDone, "connection was closed cleanly", 0});
+    closeCleanly();
     return;
   }
   if (writeShutPending_ && !writeShut_) {
@@ -273,22 +285,71 @@ void StreamTransport::abortConnection() {
   });
 }
 
+void StreamTransport::closeCleanly() {
+  const Reason done{ErrorKind::ConnectionDone, "connection was closed cleanly", 0};
+  if (readEof_ || sockets::unreadBytes(fd_) == 0) {
+    connectionDone(done);
+    return;
+  }
+  // Closing a socket with unread input makes the kernel send RST, and an RST can destroy the
+  // replies still in flight to the peer. So: send FIN, report the end to the protocol now,
+  // and read (discarding) until the peer's EOF, for a bounded time (a lingering close).
+  ::shutdown(fd_, SHUT_WR);
+  lingering_ = true;
+  notifyLost(done);
+  if (fd_ < 0) return;
+  interest_ = kReadable;
+  reactor_.setInterest(fd_, kReadable);
+  lingerCall_ = reactor_.callLater(kLingerTimeout, [this] { finishClose(); });
+}
+
+void StreamTransport::discardUntilEof() {
+  char* buf = reactor_.readBuffer();
+  for (int i = 0; i < 16; ++i) {  // bounded per event: a flooding peer cannot hold the loop
+    ssize_t n = ::recv(fd_, buf, PollerReactor::kReadBufferSize, 0);
+    if (n > 0) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    finishClose();  // EOF or error: the peer has everything it will ever read
+    return;
+  }
+}
+
+void StreamTransport::finishClose() {
+  if (lingerCall_.active()) lingerCall_.cancel();
+  lingering_ = false;
+  closeFd();
+  reactor_.retire(this);
+}
+
 void StreamTransport::forceClose() {
+  if (lingering_) {
+    finishClose();
+    return;
+  }
   connectionDone(
       Reason{ErrorKind::ConnectionLost, "reactor shut down before the connection closed", 0});
 }
 
 void StreamTransport::connectionDone(const Reason& why) {
   if (lost_) return;
+  closeFd();
+  notifyLost(why);
+  reactor_.retire(this);
+}
+
+void StreamTransport::closeFd() {
+  if (fd_ < 0) return;
+  if (!peerCache_) peerCache_ = std::make_unique<Address>(sockets::peerAddress(fd_));
+  reactor_.unwatch(fd_);
+  ::close(fd_);
+  fd_ = -1;
+  interest_ = kNone;
+}
+
+void StreamTransport::notifyLost(const Reason& why) {
   lost_ = true;
   disconnecting_ = true;
   if (abortCall_.active()) abortCall_.cancel();
-  if (fd_ >= 0) {
-    if (!peerCache_) peerCache_ = std::make_unique<Address>(sockets::peerAddress(fd_));
-    reactor_.unwatch(fd_);
-    ::close(fd_);
-    fd_ = -1;
-  }
   out_.clear();
   if (producer_) {
     auto* p = std::exchange(producer_, nullptr);
@@ -300,7 +361,6 @@ void StreamTransport::connectionDone(const Reason& why) {
     log(LogLevel::Error, std::string("exception in connectionLost: ") + e.what());
   }
   if (connector_) connector_->connectionLost(why);
-  reactor_.retire(this);
 }
 
 Address StreamTransport::getPeer() const {

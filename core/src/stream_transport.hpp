@@ -55,13 +55,22 @@ class StreamTransport final : public Transport, public TrackedConnection, public
  private:
   void doRead();
   void doWrite();
+  // One gather write of the queue; false if the connection died.
+  bool sendQueued();
   void flushed();
+  void closeCleanly();
+  void discardUntilEof();
+  void finishClose();
+  void closeFd();
+  // connectionLost for the protocol and the connector, exactly once.
+  void notifyLost(const Reason& why);
   void peerClosedWriting();
   void queued();
   void drainedBelowLowMark();
   void updateInterest();
   // The single way out: unwatch, close, stop the producer, connectionLost, retire.
   void connectionDone(const Reason& why);
+  static constexpr Duration kLingerTimeout{2.0};
   template <class F>
   void callProtocol(const char* what, F&& f);
 
@@ -73,6 +82,7 @@ class StreamTransport final : public Transport, public TrackedConnection, public
   PushProducer* producer_ = nullptr;
   WaterMarks marks_;
   DelayedCall abortCall_;
+  DelayedCall lingerCall_;
   mutable std::unique_ptr<Address> peerCache_;
   int pendingErrno_ = 0;  // a send failed inside write(): reported from doWrite, not re-entrantly
   unsigned interest_ = kNone;
@@ -85,6 +95,9 @@ class StreamTransport final : public Transport, public TrackedConnection, public
   bool readEof_ = false;
   bool writeShutPending_ = false;
   bool writeShut_ = false;
+  bool corked_ = false;       // inside dataReceived: writes queue, one flush after it
+  bool wroteInRead_ = false;  // the current read produced writes
+  bool lingering_ = false;    // connectionLost delivered; draining input before close()
 };
 
 }  // namespace weft

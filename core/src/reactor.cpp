@@ -22,7 +22,9 @@ namespace weft {
 namespace {
 
 // Signal state is process-wide: one reactor at a time owns SIGINT/SIGTERM.
-volatile sig_atomic_t gPendingSignal = 0;
+// Lock-free atomic: written by the handler (on any thread), read by the loop thread.
+std::atomic<int> gPendingSignal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
 #ifdef _WIN32
 // Windows has no SIGINT/SIGTERM delivery to speak of: Ctrl-C, Ctrl-Break and console close
@@ -37,7 +39,7 @@ BOOL WINAPI onConsoleControl(DWORD type) {
   int sig = (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT) ? SIGINT : SIGTERM;
   std::lock_guard lock(gSignalReactorMu);
   if (!gSignalReactor) return FALSE;  // not ours: the default handler ends the process
-  gPendingSignal = sig;
+  gPendingSignal.store(sig, std::memory_order_relaxed);
   gSignalReactor->callFromThread([] {});
   return TRUE;
 }
@@ -47,7 +49,7 @@ struct sigaction gOldInt {
 }, gOldTerm{};
 
 extern "C" void onStopSignal(int sig) {
-  gPendingSignal = sig;
+  gPendingSignal.store(sig, std::memory_order_relaxed);
   int fd = gSignalWakeFd.load(std::memory_order_relaxed);
   if (fd >= 0) {
     uint64_t one = 1;
@@ -67,7 +69,9 @@ void guarded(const char* what, F&& f) {
 
 }  // namespace
 
-Reactor::Reactor() : loopThread_(std::this_thread::get_id()) {}
+Reactor::Reactor() : loopThread_(std::this_thread::get_id()) {
+  timers_.setOnReschedule([this] { deadlineChanged(); });
+}
 
 Reactor::~Reactor() {
   uninstallSignalHandlers();
@@ -78,6 +82,12 @@ void Reactor::releaseAll() {
   // Called by the derived destructor while its fd table still exists: transports close their
   // sockets without callbacks when destroyed here.
   pool_.join();  // pool jobs may call back into the reactor
+  // The application may still hold ports and connectors: close them while the backend they
+  // point into exists, so their destructors later have nothing left to release.
+  for (auto& c : std::vector(connectors_))
+    if (c->state() == Connector::State::Connecting)
+      guarded("stopConnecting", [&] { c->stopConnecting(); });
+  for (auto& p : std::vector(ports_)) guarded("stopListening", [&] { p->stopListening(); });
   connectors_.clear();
   ports_.clear();
   connections_.clear();
@@ -154,6 +164,10 @@ void Reactor::crash() {
 }
 
 void Reactor::iterate(Duration t) {
+  // Re-entering the loop from a callback would run (and free) what is still on the stack and
+  // reuse the shared read buffer under a live dataReceived view.
+  if (inRun_ && isInIOThread())
+    throw Error(ErrorKind::AlreadyRunning, "iterate() called from inside the running reactor");
   tick();
   waitForEvents(t);
   tick();
@@ -241,9 +255,8 @@ void Reactor::uninstallSignalHandlers() {
 
 bool Reactor::tick() {
   collectGarbage();
-  if (signalsInstalled_ && gPendingSignal != 0) {
-    exitSignal_ = gPendingSignal;
-    gPendingSignal = 0;
+  if (signalsInstalled_ && gPendingSignal.load(std::memory_order_relaxed) != 0) {
+    exitSignal_ = gPendingSignal.exchange(0);
     if (running()) stopRequested_.store(true);  // stop(), without throwing if already stopping
   }
   runThreadCalls();

@@ -72,6 +72,7 @@ void TimerHeap::reschedule(const std::shared_ptr<TimerEntry>& e, TimePoint when)
   ++dead_;
   push(Item{when, e->seq, e});
   maybeCompact();
+  if (onReschedule_) onReschedule_();
 }
 
 void TimerHeap::noteCancelled() {

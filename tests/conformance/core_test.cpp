@@ -184,6 +184,31 @@ TEST_P(CoreTest, ExceptionInCallbackDoesNotKillTheReactor) {
   EXPECT_EQ(after, 1);
 }
 
+TEST_P(CoreTest, IterateFromInsideACallbackIsRefused) {
+  reactor->callLater(Duration(0), [&] {
+    try {
+      reactor->iterate(Duration(0));
+      ADD_FAILURE() << "nested iterate() must throw";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::AlreadyRunning);
+    }
+    reactor->stop();
+  });
+  runReactor();
+}
+
+TEST_P(CoreTest, PortsAndConnectorsMayOutliveTheirReactor) {
+  struct Nothing : Protocol {};
+  ProtocolFactory<Nothing, ClientFactory> factory;
+  auto port = reactor->listenTCP(0, factory);
+  auto connector = reactor->connectTCP("localhost", port->getHost().port(), factory);
+  reactor.reset();  // the application still holds both
+  EXPECT_FALSE(port->listening());
+  EXPECT_EQ(connector->state(), Connector::State::Disconnected);
+  port.reset();
+  connector.reset();  // must not touch the destroyed reactor
+}
+
 WEFT_INSTANTIATE_FOR_EVERY_REACTOR(CoreTest);
 
 }  // namespace

@@ -26,13 +26,11 @@ class PollerReactor : public Reactor, private ReadySink {
   ~PollerReactor() override;
 
   std::string_view name() const override { return name_; }
-  std::shared_ptr<ListeningPort> listenTCP(uint16_t port, Factory& factory, int backlog,
-                                           std::string_view interface) override;
+  std::shared_ptr<ListeningPort> listenTCP(uint16_t port, Factory& factory, int backlog = 50,
+                                           std::string_view interface = "127.0.0.1") override;
   std::shared_ptr<Connector> connectTCP(std::string_view host, uint16_t port,
-                                        ClientFactory& factory, Duration timeout,
-                                        std::optional<Address> bindAddress) override;
-  using Reactor::connectTCP;
-  using Reactor::listenTCP;
+                                        ClientFactory& factory, Duration timeout = Duration(30),
+                                        std::optional<Address> bindAddress = {}) override;
 
   // --- fd table, used by core's transports ---
   // Start watching fd with `interest`; false if the poller cannot take this fd (FD_SETSIZE).

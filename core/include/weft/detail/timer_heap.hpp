@@ -31,6 +31,8 @@ class TimerHeap {
   // Returns the number of calls run.
   size_t runDue(TimePoint now);
   size_t liveCount() const { return items_.size() - dead_; }
+  // Called when reset()/delay() moved a deadline, so a foreign loop can re-arm its timer.
+  void setOnReschedule(std::function<void()> fn) { onReschedule_ = std::move(fn); }
   void clear();
 
  private:
@@ -51,6 +53,7 @@ class TimerHeap {
   std::vector<Item> items_;
   size_t dead_ = 0;  // stale items still in items_
   uint64_t nextSeq_ = 0;
+  std::function<void()> onReschedule_;
 };
 
 }  // namespace weft::detail

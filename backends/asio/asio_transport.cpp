@@ -104,7 +104,8 @@ bool AsioTransport::canRead() const {
 
 void AsioTransport::update() {
   if (lost_ || aborting_) return;
-  if (canRead() && !reading_) {
+  // Never a new read while dataReceived still looks at the buffer it would fill.
+  if (canRead() && !reading_ && !delivering_) {
     if (hasHeld_) {
       // Delivered from the loop, never inside the caller's resumeProducing().
       if (!deliverPosted_) {
@@ -157,7 +158,18 @@ void AsioTransport::deliverHeld() {
     return;
   } else {
     std::string_view data(io_->readBuf.data(), heldBytes_);
+    // Corked, as in core: replies written while handling this read leave together in one
+    // gather write after it, not one send each.
+    delivering_ = corked_ = true;
+    wroteInRead_ = false;
     callProtocol("dataReceived", [&] { protocol_->dataReceived(data); });
+    delivering_ = corked_ = false;
+    if (lost_) return;
+    flushNow();
+    if (lost_) return;
+    // Reading stops while the replies this reading produced cannot drain: a peer that does
+    // not read cannot grow our memory. Writes made outside reads never stop reading.
+    if (wroteInRead_ && readBackpressure_ && io_->buffered() > marks_.high) backpressured_ = true;
   }
   update();
 }
@@ -210,7 +222,7 @@ void AsioTransport::write(std::string_view data) {
 
 void AsioTransport::writeSequence(std::span<const std::string_view> parts) {
   if (lost_ || disconnecting_ || writeShut_ || writeShutPending_) return;
-  if (io_->buffered() == 0 && !writing_ && !pendingError_) {
+  if (!corked_ && io_->buffered() == 0 && !writing_ && !pendingError_) {
     if (!sendNow(parts)) return;
   } else {
     for (auto p : parts) io_->waiting.append(p);
@@ -219,12 +231,34 @@ void AsioTransport::writeSequence(std::span<const std::string_view> parts) {
 }
 
 void AsioTransport::queued() {
-  if (io_->buffered() > marks_.high) {
-    if (producer_ && !producerPaused_) {
-      producerPaused_ = true;
-      producer_->pauseProducing();
-    }
-    if (readBackpressure_) backpressured_ = true;
+  if (corked_) wroteInRead_ = true;
+  if (io_->buffered() > marks_.high && producer_ && !producerPaused_) {
+    producerPaused_ = true;
+    producer_->pauseProducing();
+  }
+  if (!corked_) startWriting();  // a corked read flushes once, after dataReceived
+}
+
+void AsioTransport::flushNow() {
+  if (writing_ || pendingError_ || aborting_ || io_->buffered() == 0) return;
+  if (io_->sending.empty()) std::swap(io_->sending, io_->waiting);
+  std::array<std::string_view, kMaxGather> views;
+  std::array<net::const_buffer, kMaxGather> bufs;
+  size_t count = io_->sending.gather(views);
+  for (size_t i = 0; i < count; ++i) bufs[i] = net::buffer(views[i].data(), views[i].size());
+  ErrorCode ec;
+  size_t n = count == 1 ? io_->socket.write_some(bufs[0], ec)
+                        : io_->socket.write_some(
+                              std::span<const net::const_buffer>(bufs.data(), count), ec);
+  if (ec && ec != net::error::would_block && ec != net::error::try_again &&
+      ec != net::error::interrupted) {
+    pendingError_ = ec;  // reported by update()'s flush step, from the loop
+    return;
+  }
+  if (!ec) io_->sending.consume(n);
+  if (io_->buffered() <= marks_.low && (backpressured_ || producerPaused_)) {
+    drainedBelowLowMark();
+    if (lost_) return;
   }
   startWriting();
 }

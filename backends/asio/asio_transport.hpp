@@ -91,6 +91,8 @@ class AsioTransport final : public Transport, public TrackedConnection {
   void peerClosedWriting();
   bool sendNow(std::span<const std::string_view> parts);
   void queued();
+  // One synchronous gather write of the queue (after a corked read); the rest goes async.
+  void flushNow();
   void startWriting();
   void onWritten(const ErrorCode& ec, size_t n);
   void drainedBelowLowMark();
@@ -113,7 +115,10 @@ class AsioTransport final : public Transport, public TrackedConnection {
   ErrorCode heldError_;     // a completed read not yet delivered (paused, backpressured)
   size_t heldBytes_ = 0;
   bool hasHeld_ = false;
-  bool reading_ = false;  // an async read is in flight
+  bool reading_ = false;     // an async read is in flight
+  bool delivering_ = false;  // inside dataReceived: the read buffer is in use
+  bool corked_ = false;      // inside dataReceived: writes queue, one flush after it
+  bool wroteInRead_ = false;
   bool writing_ = false;  // an async write is in flight
   bool deliverPosted_ = false;
   bool flushPosted_ = false;

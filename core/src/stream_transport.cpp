@@ -1,11 +1,6 @@
 #include "stream_transport.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <exception>
@@ -31,7 +26,7 @@ StreamTransport::~StreamTransport() {
   if (lingerCall_.active()) lingerCall_.cancel();
   if (fd_ >= 0) {
     reactor_.unwatch(fd_);
-    ::close(fd_);
+    sockets::closeSocket(fd_);
   }
 }
 
@@ -92,7 +87,7 @@ void StreamTransport::onReady(unsigned events) {
 
 void StreamTransport::doRead() {
   char* buf = reactor_.readBuffer();
-  ssize_t n = ::recv(fd_, buf, PollerReactor::kReadBufferSize, 0);
+  auto n = sockets::receive(fd_, buf, PollerReactor::kReadBufferSize);
   if (n > 0) {
     // Corked: replies written while handling this read leave together in one gather write
     // after it, not one send() each (16 pipelined frames would otherwise cost 16 syscalls).
@@ -113,8 +108,9 @@ void StreamTransport::doRead() {
     peerClosedWriting();
     return;
   }
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-  connectionDone(reasonFromErrno(errno, "recv"));
+  int err = sockets::lastError();
+  if (sockets::wouldBlock(err)) return;
+  connectionDone(reasonFromErrno(err, "recv"));
 }
 
 void StreamTransport::peerClosedWriting() {
@@ -136,11 +132,11 @@ void StreamTransport::peerClosedWriting() {
 void StreamTransport::write(std::string_view data) {
   if (lost_ || disconnecting_ || writeShut_ || writeShutPending_ || data.empty()) return;
   if (!corked_ && out_.empty() && pendingErrno_ == 0) {
-    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n == static_cast<ssize_t>(data.size())) return;
+    auto n = sockets::send(fd_, data.data(), data.size());
+    if (n == static_cast<std::ptrdiff_t>(data.size())) return;
     if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        pendingErrno_ = errno;
+      if (int err = sockets::lastError(); !sockets::wouldBlock(err)) {
+        pendingErrno_ = err;
         updateInterest();
         return;
       }
@@ -157,20 +153,14 @@ void StreamTransport::writeSequence(std::span<const std::string_view> parts) {
   size_t i = 0;
   if (!corked_ && out_.empty() && pendingErrno_ == 0) {
     // One sendmsg for the whole sequence (e.g. prefix + payload): no Nagle stall, one syscall.
-    std::array<iovec, 64> iov;
-    size_t count = 0, total = 0;
-    for (; count < parts.size() && count < iov.size(); ++count) {
-      iov[count] = {const_cast<char*>(parts[count].data()), parts[count].size()};
-      total += parts[count].size();
-    }
+    constexpr size_t kMaxParts = 64;
+    size_t count = std::min(parts.size(), kMaxParts), total = 0;
+    for (size_t k = 0; k < count; ++k) total += parts[k].size();
     if (total == 0 && count == parts.size()) return;
-    msghdr msg{};
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = count;
-    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    auto n = sockets::sendGather(fd_, parts.data(), count);
     if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        pendingErrno_ = errno;
+      if (int err = sockets::lastError(); !sockets::wouldBlock(err)) {
+        pendingErrno_ = err;
         updateInterest();
         return;
       }
@@ -218,16 +208,12 @@ void StreamTransport::doWrite() {
 
 bool StreamTransport::sendQueued() {
   std::array<std::string_view, 64> views;
-  std::array<iovec, 64> iov;
   size_t count = out_.gather(views);
-  for (size_t i = 0; i < count; ++i) iov[i] = {const_cast<char*>(views[i].data()), views[i].size()};
-  msghdr msg{};
-  msg.msg_iov = iov.data();
-  msg.msg_iovlen = count;
-  ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+  auto n = sockets::sendGather(fd_, views.data(), count);
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
-    connectionDone(reasonFromErrno(errno, "send"));
+    int err = sockets::lastError();
+    if (sockets::wouldBlock(err)) return true;
+    connectionDone(reasonFromErrno(err, "send"));
     return false;
   }
   out_.consume(static_cast<size_t>(n));
@@ -242,7 +228,7 @@ void StreamTransport::flushed() {
   }
   if (writeShutPending_ && !writeShut_) {
     writeShut_ = true;
-    ::shutdown(fd_, SHUT_WR);
+    sockets::shutdownWrite(fd_);
     if (protocol_->halfCloseable())
       callProtocol("writeConnectionLost", [&] { protocol_->writeConnectionLost(); });
     if (!lost_ && readEof_) {
@@ -294,7 +280,7 @@ void StreamTransport::closeCleanly() {
   // Closing a socket with unread input makes the kernel send RST, and an RST can destroy the
   // replies still in flight to the peer. So: send FIN, report the end to the protocol now,
   // and read (discarding) until the peer's EOF, for a bounded time (a lingering close).
-  ::shutdown(fd_, SHUT_WR);
+  sockets::shutdownWrite(fd_);
   lingering_ = true;
   notifyLost(done);
   if (fd_ < 0) return;
@@ -306,9 +292,9 @@ void StreamTransport::closeCleanly() {
 void StreamTransport::discardUntilEof() {
   char* buf = reactor_.readBuffer();
   for (int i = 0; i < 16; ++i) {  // bounded per event: a flooding peer cannot hold the loop
-    ssize_t n = ::recv(fd_, buf, PollerReactor::kReadBufferSize, 0);
+    auto n = sockets::receive(fd_, buf, PollerReactor::kReadBufferSize);
     if (n > 0) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    if (n < 0 && sockets::wouldBlock(sockets::lastError())) return;
     finishClose();  // EOF or error: the peer has everything it will ever read
     return;
   }
@@ -341,7 +327,7 @@ void StreamTransport::closeFd() {
   if (fd_ < 0) return;
   if (!peerCache_) peerCache_ = std::make_unique<Address>(sockets::peerAddress(fd_));
   reactor_.unwatch(fd_);
-  ::close(fd_);
+  sockets::closeSocket(fd_);
   fd_ = -1;
   interest_ = kNone;
 }

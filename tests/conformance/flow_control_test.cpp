@@ -28,21 +28,20 @@ TEST_P(FlowControlTest, NonReadingPeerCannotGrowTheEchoBuffer) {
   std::thread peer([&, addr = port->getHost()] {
     int fd = rawConnect(addr);
     ASSERT_GE(fd, 0);
-    int small = 64 * 1024;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    ::fcntl(fd, F_SETFL, O_NONBLOCK);
+    rawSetIntOption(fd, SOL_SOCKET, SO_RCVBUF, 64 * 1024);
+    rawSetNonBlocking(fd);
     std::string chunk(64 * 1024, 'x');
     auto deadline = Clock::now() + std::chrono::seconds(2);
     size_t sent = 0;
     while (Clock::now() < deadline && sent < (64u << 20)) {
-      ssize_t n = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+      auto n = rawSend(fd, chunk.data(), chunk.size());
       if (n > 0)
         sent += static_cast<size_t>(n);
       else
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     done = true;
-    ::close(fd);
+    rawClose(fd);
   });
   stopWhen([&] { return done.load() && server.totalLost() == 1; });
   runReactor(Duration(30));

@@ -1,6 +1,10 @@
 // Small protocols, factories and raw-socket peers shared by the TCP conformance tests.
 #pragma once
 
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -8,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 #include <functional>
 #include <memory>
@@ -115,11 +120,70 @@ inline std::string pattern(size_t n, uint32_t seed = 1) {
   return s;
 }
 
-// A blocking raw client socket, for peers that misbehave in ways a protocol cannot.
+#ifdef _WIN32
+inline SOCKET rawFd(int fd) {
+  return static_cast<SOCKET>(static_cast<intptr_t>(fd));
+}
+#else
+inline int rawFd(int fd) {
+  return fd;
+}
+#endif
+
+// Raw sockets, for peers that misbehave in ways a protocol cannot. Plain ints on every
+// platform (a Winsock SOCKET fits, as in core); these wrap the calls whose spelling differs.
+#ifdef _WIN32
+using rlim_t = unsigned long;
+inline int rawSocket(int family, bool nonBlocking = false) {
+  SOCKET s = ::WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s != INVALID_SOCKET && nonBlocking) {
+    u_long on = 1;
+    ::ioctlsocket(s, FIONBIO, &on);
+  }
+  return static_cast<int>(static_cast<intptr_t>(s));
+}
+inline void rawClose(int fd) {
+  ::closesocket(rawFd(fd));
+}
+inline void rawSetNonBlocking(int fd) {
+  u_long on = 1;
+  ::ioctlsocket(rawFd(fd), FIONBIO, &on);
+}
+inline long rawSend(int fd, const char* data, size_t len) {
+  return ::send(rawFd(fd), data, static_cast<int>(len), 0);
+}
+inline long rawRecv(int fd, char* buf, size_t len) {
+  return ::recv(rawFd(fd), buf, static_cast<int>(len), 0);
+}
+inline void rawSetIntOption(int fd, int level, int option, int value) {
+  ::setsockopt(rawFd(fd), level, option, reinterpret_cast<const char*>(&value), sizeof value);
+}
+#else
+inline int rawSocket(int family, bool nonBlocking = false) {
+  return ::socket(family, SOCK_STREAM | SOCK_CLOEXEC | (nonBlocking ? SOCK_NONBLOCK : 0), 0);
+}
+inline void rawClose(int fd) {
+  ::close(fd);
+}
+inline void rawSetNonBlocking(int fd) {
+  ::fcntl(fd, F_SETFL, O_NONBLOCK);
+}
+inline long rawSend(int fd, const char* data, size_t len) {
+  return ::send(fd, data, len, MSG_NOSIGNAL);
+}
+inline long rawRecv(int fd, char* buf, size_t len) {
+  return ::recv(fd, buf, len, 0);
+}
+inline void rawSetIntOption(int fd, int level, int option, int value) {
+  ::setsockopt(fd, level, option, &value, sizeof value);
+}
+#endif
+
+// A blocking raw client socket.
 inline int rawConnect(const Address& to) {
-  int fd = ::socket(to.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0 && ::connect(fd, to.sockaddrPtr(), to.sockaddrLen()) != 0) {
-    ::close(fd);
+  int fd = rawSocket(to.family());
+  if (fd >= 0 && ::connect(rawFd(fd), to.sockaddrPtr(), to.sockaddrLen()) != 0) {
+    rawClose(fd);
     return -1;
   }
   return fd;
@@ -127,12 +191,16 @@ inline int rawConnect(const Address& to) {
 
 inline void rawReset(int fd) {
   linger lg{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-  ::close(fd);
+  ::setsockopt(rawFd(fd), SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&lg), sizeof lg);
+  rawClose(fd);
 }
 
-// Raise the soft fd limit (bounded by the hard one); returns the new soft limit.
+// Raise the soft fd limit (bounded by the hard one); returns the new soft limit. Windows has
+// no descriptor limit of this kind.
 inline rlim_t raiseFdLimit(rlim_t want) {
+#ifdef _WIN32
+  return want;
+#else
   rlimit rl{};
   ::getrlimit(RLIMIT_NOFILE, &rl);
   if (rl.rlim_cur < want) {
@@ -141,6 +209,7 @@ inline rlim_t raiseFdLimit(rlim_t want) {
   }
   ::getrlimit(RLIMIT_NOFILE, &rl);
   return rl.rlim_cur;
+#endif
 }
 
 inline Address loopback(uint16_t port) {

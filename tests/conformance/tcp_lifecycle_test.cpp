@@ -32,19 +32,19 @@ TEST_P(LifecycleTest, ConnectionRefused) {
 
 TEST_P(LifecycleTest, ConnectTimeout) {
   // A listener whose tiny accept queue is full drops further SYNs, so connect() hangs.
-  int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int lfd = rawSocket(AF_INET);
   Address any = loopback(0);
-  ASSERT_EQ(::bind(lfd, any.sockaddrPtr(), any.sockaddrLen()), 0);
-  ASSERT_EQ(::listen(lfd, 0), 0);
+  ASSERT_EQ(::bind(rawFd(lfd), any.sockaddrPtr(), any.sockaddrLen()), 0);
+  ASSERT_EQ(::listen(rawFd(lfd), 0), 0);
   socklen_t len = sizeof(sockaddr_in);
   sockaddr_in sin{};
-  ::getsockname(lfd, reinterpret_cast<sockaddr*>(&sin), &len);
+  ::getsockname(rawFd(lfd), reinterpret_cast<sockaddr*>(&sin), &len);
   uint16_t port = ntohs(sin.sin_port);
   std::vector<int> fillers;
   for (int i = 0; i < 4; ++i) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = rawSocket(AF_INET, true);
     Address to = loopback(port);
-    ::connect(fd, to.sockaddrPtr(), to.sockaddrLen());
+    ::connect(rawFd(fd), to.sockaddrPtr(), to.sockaddrLen());
     fillers.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -52,8 +52,8 @@ TEST_P(LifecycleTest, ConnectTimeout) {
   client.onClientLost = [&](const Reason&) { reactor->stop(); };
   reactor->connectTCP("127.0.0.1", port, client, Duration(0.3));
   runReactor();
-  for (int fd : fillers) ::close(fd);
-  ::close(lfd);
+  for (int fd : fillers) rawClose(fd);
+  rawClose(lfd);
   ASSERT_EQ(client.failures.size(), 1u) << "the backlog did not fill; connect succeeded";
   EXPECT_EQ(client.failures[0].kind, ErrorKind::TimedOut) << client.failures[0].describe();
 }
@@ -255,9 +255,8 @@ TEST_P(LifecycleTest, StopFlushesRepliesQueuedBeforeIt) {
     int fd = rawConnect(addr);
     ASSERT_GE(fd, 0);
     char buf[65536];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
-      got.append(buf, static_cast<size_t>(n));
-    ::close(fd);
+    for (long n; (n = rawRecv(fd, buf, sizeof buf)) > 0;) got.append(buf, static_cast<size_t>(n));
+    rawClose(fd);
   });
   runReactor(Duration(30));
   peer.join();

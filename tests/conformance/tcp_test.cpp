@@ -193,7 +193,7 @@ TEST_P(TcpTest, PeerResetReachesConnectionLostAsUnclean) {
   std::thread peer([addr = port->getHost()] {
     int fd = rawConnect(addr);
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(::send(fd, "partial", 7, 0), 7);
+    ASSERT_EQ(rawSend(fd, "partial", 7), 7);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     rawReset(fd);
   });
@@ -300,6 +300,9 @@ TEST_P(TcpTest, ThousandConcurrentConnectionsAllEcho) {
 }
 
 TEST_P(TcpTest, SelectRefusesFdsBeyondFdSetSizeAndKeepsServing) {
+#ifdef _WIN32
+  GTEST_SKIP() << "fd numbers are a POSIX notion: Winsock's FD_SETSIZE limits a count";
+#else
   raiseFdLimit(4096);
   server.configure = echo;
   auto port = listen();
@@ -350,6 +353,7 @@ TEST_P(TcpTest, SelectRefusesFdsBeyondFdSetSizeAndKeepsServing) {
   } else {
     EXPECT_EQ(failures[0].kind, ErrorKind::ConnectionDone) << failures[0].describe();
   }
+#endif
 }
 
 WEFT_INSTANTIATE_FOR_EVERY_REACTOR(TcpTest);

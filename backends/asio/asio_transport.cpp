@@ -64,6 +64,7 @@ AsioTransport::AsioTransport(Reactor& reactor, tcp::socket socket,
 AsioTransport::~AsioTransport() {
   io_->owner = nullptr;
   if (abortCall_.active()) abortCall_.cancel();
+  if (lingerCall_.active()) lingerCall_.cancel();
   ErrorCode ec;
   if (io_->socket.is_open()) io_->socket.close(ec);  // pending operations complete as aborted
 }
@@ -116,10 +117,7 @@ void AsioTransport::update() {
                   }));
       }
     } else {
-      reading_ = true;
-      io_->socket.async_read_some(
-          net::buffer(io_->readBuf),
-          handler([](AsioTransport& t, const ErrorCode& ec, size_t n) { t.onRead(ec, n); }));
+      readNext();
     }
   }
   bool flushStep =
@@ -131,8 +129,22 @@ void AsioTransport::update() {
   }
 }
 
+void AsioTransport::readNext() {
+  reading_ = true;
+  io_->socket.async_read_some(
+      net::buffer(io_->readBuf),
+      handler([](AsioTransport& t, const ErrorCode& ec, size_t n) { t.onRead(ec, n); }));
+}
+
 void AsioTransport::onRead(const ErrorCode& ec, size_t n) {
   reading_ = false;
+  if (lingering_) {
+    if (ec)
+      finishClose();  // EOF or error: the peer has everything it will ever read
+    else
+      readNext();  // discarded
+    return;
+  }
   if (lost_ || aborting_) return;
   // A completed read cannot be un-read: while paused it waits in the buffer (at most one
   // buffer's worth) and is delivered on resume.
@@ -323,7 +335,7 @@ void AsioTransport::onFlushEvent() {
 
 void AsioTransport::flushed() {
   if (disconnecting_ && !producer_) {
-    connectionDone(Reason{ErrorKind::ConnectionDone, "connection was closed cleanly", 0});
+    closeCleanly();
     return;
   }
   if (writeShutPending_ && !writeShut_) {
@@ -371,23 +383,61 @@ void AsioTransport::abortConnection() {
   });
 }
 
+void AsioTransport::closeCleanly() {
+  const Reason done{ErrorKind::ConnectionDone, "connection was closed cleanly", 0};
+  ErrorCode ec;
+  if (readEof_ || io_->socket.available(ec) == 0 || ec) {
+    connectionDone(done);
+    return;
+  }
+  // As in core: closing with unread input makes the kernel send RST, which can destroy the
+  // replies still in flight to the peer. So send FIN, report the end now, and discard input
+  // until the peer's EOF, for a bounded time (a lingering close).
+  io_->socket.shutdown(tcp::socket::shutdown_send, ec);
+  lingering_ = true;
+  notifyLost(done);
+  if (!lingering_) return;
+  lingerCall_ = reactor_.callLater(kLingerTimeout, [this] { finishClose(); });
+  if (!reading_) readNext();
+}
+
+void AsioTransport::finishClose() {
+  if (lingerCall_.active()) lingerCall_.cancel();
+  lingering_ = false;
+  closeSocket();
+  reactor_.retire(this);
+}
+
 void AsioTransport::forceClose() {
+  if (lingering_) {
+    finishClose();
+    return;
+  }
   connectionDone(
       Reason{ErrorKind::ConnectionLost, "reactor shut down before the connection closed", 0});
 }
 
 void AsioTransport::connectionDone(const Reason& why) {
   if (lost_) return;
+  closeSocket();
+  notifyLost(why);
+  reactor_.retire(this);
+}
+
+void AsioTransport::closeSocket() {
+  ErrorCode ec;
+  if (!io_->socket.is_open()) return;
+  if (!peerCache_) {
+    auto peer = io_->socket.remote_endpoint(ec);
+    if (!ec) peerCache_ = std::make_unique<Address>(toAddress(peer));
+  }
+  io_->socket.close(ec);
+}
+
+void AsioTransport::notifyLost(const Reason& why) {
+  if (lost_) return;
   lost_ = disconnecting_ = true;
   if (abortCall_.active()) abortCall_.cancel();
-  ErrorCode ec;
-  if (io_->socket.is_open()) {
-    if (!peerCache_) {
-      auto peer = io_->socket.remote_endpoint(ec);
-      if (!ec) peerCache_ = std::make_unique<Address>(toAddress(peer));
-    }
-    io_->socket.close(ec);
-  }
   io_->clear(writing_);
   if (producer_) std::exchange(producer_, nullptr)->stopProducing();
   try {
@@ -396,7 +446,6 @@ void AsioTransport::connectionDone(const Reason& why) {
     log(LogLevel::Error, std::string("exception in connectionLost: ") + e.what());
   }
   if (owner_) owner_->connectionLost(why);
-  reactor_.retire(this);
 }
 
 size_t AsioTransport::bufferedBytes() const {

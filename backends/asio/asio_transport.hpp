@@ -86,6 +86,7 @@ class AsioTransport final : public Transport, public TrackedConnection {
   bool canRead() const;
   // Start or stop what the state asks for: a read, a deferred read delivery, a flush step.
   void update();
+  void readNext();
   void onRead(const ErrorCode& ec, size_t n);
   void deliverHeld();
   void peerClosedWriting();
@@ -100,6 +101,10 @@ class AsioTransport final : public Transport, public TrackedConnection {
   void flushed();
   // The single way out: close, stop the producer, connectionLost, tell the connector, retire.
   void connectionDone(const Reason& why);
+  void closeCleanly();  // possibly lingering: FIN, connectionLost, discard until EOF
+  void finishClose();
+  void closeSocket();
+  void notifyLost(const Reason& why);
   template <class F>
   void callProtocol(const char* what, F&& f);
 
@@ -109,7 +114,9 @@ class AsioTransport final : public Transport, public TrackedConnection {
   std::shared_ptr<ConnectionOwner> owner_;
   PushProducer* producer_ = nullptr;
   WaterMarks marks_;
+  static constexpr Duration kLingerTimeout{2.0};
   DelayedCall abortCall_;
+  DelayedCall lingerCall_;
   mutable std::unique_ptr<Address> peerCache_;
   ErrorCode pendingError_;  // a send failed inside write(): reported later, never re-entrantly
   ErrorCode heldError_;     // a completed read not yet delivered (paused, backpressured)
@@ -129,6 +136,7 @@ class AsioTransport final : public Transport, public TrackedConnection {
   bool disconnecting_ = false;
   bool aborting_ = false;
   bool lost_ = false;
+  bool lingering_ = false;
   bool readEof_ = false;
   bool writeShutPending_ = false;
   bool writeShut_ = false;

@@ -11,6 +11,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
 #include <chrono>
 #include <csignal>
 #include <exception>
@@ -29,11 +35,27 @@ class AsioReactor final : public Reactor {
   AsioReactor() = default;
   ~AsioReactor() override {
     releaseAll();
+#ifndef _WIN32
+    if (reserveFd_ >= 0) ::close(reserveFd_);
+#endif
     // The base destructor would only run its own (POSIX) uninstall.
     AsioReactor::uninstallSignalHandlers();
   }
 
-  std::string_view name() const override { return "asio"; }
+  std::string_view name() const override {
+    return "asio";
+  }
+#ifndef _WIN32
+  // One spare descriptor per reactor (as in core): closed while `use` runs, then reopened.
+  template <class F>
+  bool spendReserveFd(F&& use) {
+    if (reserveFd_ < 0) return false;
+    ::close(reserveFd_);
+    bool ok = use();
+    reserveFd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return ok && reserveFd_ >= 0;
+  }
+#endif
   std::shared_ptr<ListeningPort> listenTCP(uint16_t port, Factory& factory, int backlog,
                                            std::string_view interface) override;
   std::shared_ptr<Connector> connectTCP(std::string_view host, uint16_t port,
@@ -42,7 +64,9 @@ class AsioReactor final : public Reactor {
   using Reactor::connectTCP;
   using Reactor::listenTCP;
 
-  net::io_context& io() { return io_; }
+  net::io_context& io() {
+    return io_;
+  }
 
   void installSignalHandlers() override {
     if (signals_) return;
@@ -76,7 +100,9 @@ class AsioReactor final : public Reactor {
   void wakeUp() override {
     net::post(io_, [] {});
   }
-  int signalWakeFd() const override { return -1; }
+  int signalWakeFd() const override {
+    return -1;
+  }
 
  private:
   void waitForSignal() {
@@ -93,6 +119,9 @@ class AsioReactor final : public Reactor {
   // Keeps run_one() blocking while nothing is in flight (an idle reactor with no connections).
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   std::optional<net::signal_set> signals_;
+#ifndef _WIN32
+  int reserveFd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+#endif
 };
 
 // Log the first few occurrences, then every 1000th.
@@ -133,11 +162,15 @@ class AsioPort final : public ListeningPort, public std::enable_shared_from_this
     if (!acceptor_.is_open() || ec == net::error::operation_aborted) return;
     if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
         ec == net::error::no_memory) {
-      // No portable reserve-fd trick: leave the connection in the backlog and retry shortly
-      // instead of spinning on the error.
       if (worthLogging(++refusedEmfile_))
         log(LogLevel::Error, reasonFromError(ec, "accept on " + host_.toString()).describe() +
                                  " (" + std::to_string(refusedEmfile_) + " so far)");
+      if (refuseOnePending()) {
+        acceptNext();
+        return;
+      }
+      // No descriptor to spend: leave the connection in the backlog and retry shortly instead
+      // of spinning on the error.
       retryCall_ = reactor_.callLater(Duration(0.1), [this] {
         if (acceptor_.is_open()) acceptNext();
       });
@@ -145,6 +178,20 @@ class AsioPort final : public ListeningPort, public std::enable_shared_from_this
     }
     if (!ec) accepted(std::move(socket));
     if (acceptor_.is_open()) acceptNext();
+  }
+
+  // Core's reserve-fd trick (POSIX): give up a spare descriptor, accept the pending connection
+  // and close it at once, so the client sees a refusal instead of hanging in the backlog.
+  bool refuseOnePending() {
+#ifdef _WIN32
+    return false;  // Winsock has no per-process descriptor table to run out of
+#else
+    return reactor_.spendReserveFd([this] {
+      int fd = ::accept(acceptor_.native_handle(), nullptr, nullptr);
+      if (fd >= 0) ::close(fd);
+      return fd >= 0;
+    });
+#endif
   }
 
   void accepted(tcp::socket socket) {

@@ -84,21 +84,26 @@ class SelectPoller final : public Poller {
   // A count, not a value: core's per-fd value check does not apply.
   int fdLimit() const override { return INT_MAX; }
 
+  // A socket that loses all interest keeps its slot (kNone): interest comes back on resume
+  // through setInterest(), where a refusal could not be handled, so only a socket new to the
+  // table can be refused, and only when slots of closed sockets cannot be reclaimed.
   void update(int fd, unsigned, unsigned now) override {
-    auto it = watched_.find(fd);
-    if (now == kNone) {
-      if (it != watched_.end()) watched_.erase(it);
+    if (auto it = watched_.find(fd); it != watched_.end()) {
+      it->second = now;
       return;
     }
-    if (it == watched_.end() && watched_.size() >= FD_SETSIZE)
+    if (now == kNone) return;
+    if (watched_.size() >= FD_SETSIZE) reclaimClosed();
+    if (watched_.size() >= FD_SETSIZE)
       throw Error(ErrorKind::FdTooLarge,
                   "select already watches FD_SETSIZE (" + std::to_string(FD_SETSIZE) + ") sockets");
-    watched_[fd] = now;
+    watched_.emplace(fd, now);
   }
 
   void wait(std::optional<Duration> timeout, ReadySink& sink) override {
     r_.fd_count = w_.fd_count = e_.fd_count = 0;
     for (auto [fd, interest] : watched_) {
+      if (interest == kNone) continue;
       auto s = static_cast<SOCKET>(static_cast<intptr_t>(fd));
       if (interest & kReadable) r_.fd_array[r_.fd_count++] = s;
       if (interest & kWritable) {
@@ -114,7 +119,7 @@ class SelectPoller final : public Poller {
       tv.tv_usec = static_cast<long>(us % 1000000);
       tvp = &tv;
     }
-    if (watched_.empty()) {
+    if (r_.fd_count == 0 && w_.fd_count == 0) {
       // Winsock's select fails at once (WSAEINVAL) with three empty sets: sleep instead.
       ::Sleep(tvp ? static_cast<DWORD>(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000) : INFINITE);
       return;
@@ -143,8 +148,19 @@ class SelectPoller final : public Poller {
   }
 
  private:
-  std::unordered_map<int, unsigned> watched_;
-  fd_set r_{}, w_{}, e_{};  // FD_SETSIZE entries each: members, not on the stack
+  // Drop the parked (kNone) slots of sockets closed since: their handle is no socket any more.
+  // A handle value reused by a new socket keeps the slot, which is then that socket's.
+  void reclaimClosed() {
+    std::erase_if(watched_, [](const auto& entry) {
+      if (entry.second != kNone) return false;
+      int type = 0, len = sizeof type;
+      auto s = static_cast<SOCKET>(static_cast<intptr_t>(entry.first));
+      return ::getsockopt(s, SOL_SOCKET, SO_TYPE, reinterpret_cast<char*>(&type), &len) != 0;
+    });
+  }
+
+  std::unordered_map<int, unsigned> watched_;  // socket -> interest; kNone = parked
+  fd_set r_{}, w_{}, e_{};                     // FD_SETSIZE entries each: members, not on the stack
   std::vector<std::pair<int, unsigned>> ready_;
 };
 #endif

@@ -43,7 +43,11 @@ void StreamTransport::callProtocol(const char* what, F&& f) {
 }
 
 bool StreamTransport::start() {
-  if (!reactor_.watch(fd_, *this, kNone)) return false;
+  // Registered readable at once (what updateInterest() would ask for next), so a poller that
+  // cannot take one more socket (Winsock select: FD_SETSIZE sockets) refuses it here, where
+  // the caller refuses the connection, not inside a later interest change.
+  if (!reactor_.watch(fd_, *this, kReadable)) return false;
+  interest_ = kReadable;
   sockets::setBoolOption(fd_, IPPROTO_TCP, TCP_NODELAY, true);
   callProtocol("connectionMade", [&] { protocol_->makeConnection(*this); });
   if (!lost_) updateInterest();

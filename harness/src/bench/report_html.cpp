@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "bench/bench_model.hpp"
+
 #include "bench/svg_chart.hpp"
+#include "common/markup.hpp"
 
 namespace weft::harness {
 
@@ -125,10 +127,10 @@ std::string table(const Report& r) {
        "<th>p99 us</th><th>p99.9 us</th><th>CPU us/msg</th><th>CPU x raw</th>"
        "<th>peak RSS MiB</th><th>errors</th></tr>\n";
   for (const auto& x : r.rows) {
-    t << "<tr><td>" << htmlEscape(x.point.protocol) << "</td><td>" << htmlEscape(x.point.label())
-      << "</td><td>" << htmlEscape(x.server) << "</td>";
+    t << "<tr><td>" << markupEscape(x.point.protocol) << "</td><td>"
+      << markupEscape(x.point.label()) << "</td><td>" << markupEscape(x.server) << "</td>";
     if (!x.failure.empty()) {
-      t << "<td colspan=\"12\">failed: " << htmlEscape(x.failure) << "</td></tr>\n";
+      t << "<td colspan=\"12\">failed: " << markupEscape(x.failure) << "</td></tr>\n";
       continue;
     }
     t << "<td>" << fmt("%.0f", x.msgsMedian) << "</td><td>" << fmt("%.0f", x.msgsMin) << "</td><td>"
@@ -155,12 +157,12 @@ std::string renderHtml(const Report& r) {
        "text-align:right}th{background:#f4f4f4}figure{margin:1em 0}"
        ".title{font-size:15px;font-weight:bold}.tick{font-size:11px}.axis,.legend{font-size:12px}"
        "\n</style>\n</head>\n<body>\n<h1>weft bench report</h1>\n<ul>\n";
-  h << "<li>machine: " << htmlEscape(r.machine.value("cpu_model", "?")) << ", "
-    << r.machine.value("cpus", 0) << " CPUs, " << htmlEscape(r.machine.value("kernel", "?"))
-    << "</li>\n<li>build: " << htmlEscape(r.build.value("compiler", "?")) << ", "
-    << htmlEscape(r.build.value("build_type", "?")) << " <code>"
-    << htmlEscape(r.build.value("flags", "")) << "</code>, commit <code>"
-    << htmlEscape(r.build.value("commit", "?")) << "</code></li>\n<li>method: servers on CPU "
+  h << "<li>machine: " << markupEscape(r.machine.value("cpu_model", "?")) << ", "
+    << r.machine.value("cpus", 0) << " CPUs, " << markupEscape(r.machine.value("kernel", "?"))
+    << "</li>\n<li>build: " << markupEscape(r.build.value("compiler", "?")) << ", "
+    << markupEscape(r.build.value("build_type", "?")) << " <code>"
+    << markupEscape(r.build.value("flags", "")) << "</code>, commit <code>"
+    << markupEscape(r.build.value("commit", "?")) << "</code></li>\n<li>method: servers on CPU "
     << r.config.value("server_cpu", -1) << ", load generator on CPU "
     << r.config.value("client_cpu", -1) << ", " << r.config.value("duration_s", 0.0)
     << " s per run, median of " << r.config.value("repeats", 0) << " repeats; ratios against <code>"

@@ -1,5 +1,7 @@
 #include "bench/svg_chart.hpp"
 
+#include "common/markup.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -36,29 +38,6 @@ double niceMax(double v) {
 
 }  // namespace
 
-std::string htmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string renderBarChart(const BarChart& c) {
   const double width = 960, height = 380, left = 70, right = 170, top = 36, bottom = 70;
   const double plotW = width - left - right, plotH = height - top - bottom;
@@ -68,12 +47,12 @@ std::string renderBarChart(const BarChart& c) {
   }
   double yMax = niceMax(maxV);
   std::ostringstream s;
-  s << "<figure class=\"chart\" id=\"" << htmlEscape(c.id) << "\">\n<svg class=\"chart-svg\" "
+  s << "<figure class=\"chart\" id=\"" << markupEscape(c.id) << "\">\n<svg class=\"chart-svg\" "
     << "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << width << " " << height
     << "\" width=\"" << width << "\" height=\"" << height << "\" role=\"img\" aria-label=\""
-    << htmlEscape(c.title) << "\">\n";
+    << markupEscape(c.title) << "\">\n";
   s << "<text x=\"" << width / 2 << "\" y=\"20\" text-anchor=\"middle\" class=\"title\">"
-    << htmlEscape(c.title) << "</text>\n";
+    << markupEscape(c.title) << "</text>\n";
   // Axis, grid and tick labels.
   for (int i = 0; i <= 5; ++i) {
     double v = yMax * i / 5, y = top + plotH - plotH * i / 5;
@@ -82,7 +61,7 @@ std::string renderBarChart(const BarChart& c) {
       << "\" text-anchor=\"end\" class=\"tick\">" << num(v) << "</text>\n";
   }
   s << "<text transform=\"translate(16," << top + plotH / 2
-    << ") rotate(-90)\" text-anchor=\"middle\" class=\"axis\">" << htmlEscape(c.yLabel)
+    << ") rotate(-90)\" text-anchor=\"middle\" class=\"axis\">" << markupEscape(c.yLabel)
     << "</text>\n";
   size_t groups = std::max<size_t>(1, c.groups.size());
   size_t series = std::max<size_t>(1, c.series.size());
@@ -96,11 +75,11 @@ std::string renderBarChart(const BarChart& c) {
       double h = plotH * v / yMax;
       s << "<rect class=\"bar\" x=\"" << gx + barW * double(k) << "\" y=\"" << top + plotH - h
         << "\" width=\"" << std::max(1.0, barW - 1) << "\" height=\"" << h << "\" fill=\""
-        << kPalette[k % std::size(kPalette)] << "\"><title>" << htmlEscape(c.series[k]) << ", "
-        << htmlEscape(c.groups[g]) << ": " << num(v) << "</title></rect>\n";
+        << kPalette[k % std::size(kPalette)] << "\"><title>" << markupEscape(c.series[k]) << ", "
+        << markupEscape(c.groups[g]) << ": " << num(v) << "</title></rect>\n";
     }
     s << "<text x=\"" << gx + groupW * 0.4 << "\" y=\"" << top + plotH + 16
-      << "\" text-anchor=\"middle\" class=\"tick\">" << htmlEscape(c.groups[g]) << "</text>\n";
+      << "\" text-anchor=\"middle\" class=\"tick\">" << markupEscape(c.groups[g]) << "</text>\n";
   }
   s << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << top + plotH
     << "\" stroke=\"#333\"/>\n<line x1=\"" << left << "\" x2=\"" << left + plotW << "\" y1=\""
@@ -110,7 +89,7 @@ std::string renderBarChart(const BarChart& c) {
     s << "<rect x=\"" << left + plotW + 12 << "\" y=\"" << y
       << "\" width=\"10\" height=\"10\" fill=\"" << kPalette[k % std::size(kPalette)]
       << "\"/><text x=\"" << left + plotW + 26 << "\" y=\"" << y + 9 << "\" class=\"legend\">"
-      << htmlEscape(c.series[k]) << "</text>\n";
+      << markupEscape(c.series[k]) << "</text>\n";
   }
   s << "</svg>\n</figure>\n";
   return s.str();

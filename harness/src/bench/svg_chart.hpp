@@ -17,6 +17,5 @@ struct BarChart {
 };
 
 std::string renderBarChart(const BarChart& c);
-std::string htmlEscape(const std::string& s);
 
 }  // namespace weft::harness

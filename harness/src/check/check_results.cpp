@@ -1,5 +1,7 @@
 #include "check/check_results.hpp"
 
+#include "common/markup.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -20,30 +22,6 @@ const char* statusWord(CaseResult::Status s) {
       return "-";
   }
   return "?";
-}
-
-std::string xmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -141,15 +119,16 @@ std::string renderJunit(const std::vector<CaseResult>& results) {
       failures += c->status == CaseResult::Status::Fail;
       time += c->seconds;
     }
-    out << "  <testsuite name=\"" << xmlEscape(name) << "\" tests=\"" << cases.size()
+    out << "  <testsuite name=\"" << markupEscape(name) << "\" tests=\"" << cases.size()
         << "\" failures=\"" << failures << "\" time=\"" << time << "\">\n";
     for (const auto* c : cases) {
-      out << "    <testcase classname=\"weft.check." << xmlEscape(name) << "."
-          << xmlEscape(c->protocol) << "\" name=\""
-          << xmlEscape(c->scenario + " (client " + c->clientReactor + ")") << "\" time=\""
+      out << "    <testcase classname=\"weft.check." << markupEscape(name) << "."
+          << markupEscape(c->protocol) << "\" name=\""
+          << markupEscape(c->scenario + " (client " + c->clientReactor + ")") << "\" time=\""
           << c->seconds << "\"";
       if (c->status == CaseResult::Status::Fail) {
-        out << ">\n      <failure message=\"" << xmlEscape(c->detail) << "\"/>\n    </testcase>\n";
+        out << ">\n      <failure message=\"" << markupEscape(c->detail)
+            << "\"/>\n    </testcase>\n";
       } else {
         out << "/>\n";
       }

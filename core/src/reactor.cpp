@@ -187,6 +187,7 @@ void Reactor::callFromThread(std::function<void()> fn) {
     std::lock_guard lock(callsMu_);
     first = threadCalls_.empty();
     threadCalls_.push_back(std::move(fn));
+    hasThreadCalls_.store(true, std::memory_order_release);
   }
   // A non-empty queue already has a wake-up on its way.
   if (first) wakeUp();
@@ -201,8 +202,13 @@ bool Reactor::isInIOThread() const {
 }
 
 void Reactor::runThreadCalls() {
+  // The flag keeps the common case (nothing queued) off the mutex: tick() runs after every
+  // event batch. A call queued after the load is seen on the next tick, which its wake-up
+  // guarantees.
+  if (!hasThreadCalls_.load(std::memory_order_acquire)) return;
   {
     std::lock_guard lock(callsMu_);
+    hasThreadCalls_.store(false, std::memory_order_relaxed);
     if (threadCalls_.empty()) return;
     runningCalls_.swap(threadCalls_);
   }
@@ -260,17 +266,14 @@ bool Reactor::tick() {
     if (running()) stopRequested_.store(true);  // stop(), without throwing if already stopping
   }
   runThreadCalls();
-  timers_.runDue(Clock::now());
+  if (!timers_.empty()) timers_.runDue(Clock::now());  // no clock read when idle
   advanceShutdown();
   return !exitRequested_;
 }
 
 std::optional<Duration> Reactor::timeout() {
   if (exitRequested_) return Duration(0);
-  {
-    std::lock_guard lock(callsMu_);
-    if (!threadCalls_.empty()) return Duration(0);
-  }
+  if (hasThreadCalls_.load(std::memory_order_acquire)) return Duration(0);
   if (stopRequested_.load() && shutdown_ == ShutdownStage::None) return Duration(0);
   if (shutdown_ == ShutdownStage::Draining && connections_.empty()) return Duration(0);
   std::optional<TimePoint> next = timers_.nextDeadline();

@@ -187,6 +187,7 @@ class Reactor {
 
   std::mutex callsMu_;
   std::vector<std::function<void()>> threadCalls_;
+  std::atomic<bool> hasThreadCalls_{false};          // threadCalls_ may be non-empty
   std::vector<std::function<void()>> runningCalls_;  // swapped out under the lock
 
   std::unordered_map<TrackedConnection*, std::unique_ptr<TrackedConnection>> connections_;

@@ -31,6 +31,7 @@ class TimerHeap {
   // Returns the number of calls run.
   size_t runDue(TimePoint now);
   size_t liveCount() const { return items_.size() - dead_; }
+  bool empty() const { return items_.empty(); }
   // Called when reset()/delay() moved a deadline, so a foreign loop can re-arm its timer.
   void setOnReschedule(std::function<void()> fn) { onReschedule_ = std::move(fn); }
   void clear();

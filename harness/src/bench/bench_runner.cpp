@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -80,6 +81,14 @@ std::vector<ServerSpec> referenceServers(const std::string& which) {
     if (chosen && fs::exists(exe)) {
       out.push_back({std::string("ref:") + name, "reference", {exe.string()}});
     }
+  }
+  // Twisted's own servers on its epoll reactor, if Debian's python3-twisted is installed.
+  fs::path twisted = dir / "weft-ref-twisted.py";
+  bool wantTwisted =
+      which == "all" || std::find(wanted.begin(), wanted.end(), "twisted") != wanted.end();
+  if (wantTwisted && fs::exists(twisted) &&
+      std::system("/usr/bin/python3 -c 'import twisted' >/dev/null 2>&1") == 0) {
+    out.push_back({"ref:twisted", "reference", {"/usr/bin/python3", twisted.string()}});
   }
   return out;
 }

@@ -1,5 +1,10 @@
 // Reactor core: run/stop/crash/iterate, system-event triggers, callWhenRunning, the registry.
+#include <csignal>
 #include <thread>
+
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #include "reactor_fixture.hpp"
 
@@ -34,6 +39,29 @@ TEST(Registry, TableListsEveryKnownBackend) {
 
 TEST_P(CoreTest, NameMatchesRegistry) {
   EXPECT_EQ(reactor->name(), GetParam());
+}
+
+// Ctrl-C stops the reactor cleanly: SIGINT on POSIX (raised on the loop thread, as a
+// terminal would deliver it to a single-threaded server), the console control handler on
+// Windows.
+TEST_P(CoreTest, InterruptStopsTheReactorThroughItsSignalHandlers) {
+  reactor->installSignalHandlers();
+  bool shutdownRan = false, delivered = true;
+  reactor->addSystemEventTrigger(Phase::During, SystemEvent::Shutdown, [&] { shutdownRan = true; });
+  reactor->callLater(Duration(0.01), [&] {
+#ifdef _WIN32
+    // Needs a console; Wine without one refuses (ERROR_INVALID_ACCESS).
+    delivered = ::GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0) != 0;
+    if (!delivered) stopQuietly();
+#else
+    std::raise(SIGINT);
+#endif
+  });
+  runReactor(Duration(10));
+  reactor->uninstallSignalHandlers();
+  if (!delivered) GTEST_SKIP() << "no console to send Ctrl-C to";
+  EXPECT_TRUE(shutdownRan);
+  EXPECT_EQ(reactor->exitSignal(), SIGINT);
 }
 
 TEST_P(CoreTest, StopFromCallWhenRunningReturnsPromptly) {

@@ -38,9 +38,10 @@ PollerReactor::~PollerReactor() {
 }
 
 int PollerReactor::signalWakeFd() const {
-  // eventfd: the read end is the write end. For a self-pipe the signal handler must write to
-  // the write end, which Waker keeps private; eventfd is all we build on Linux.
-  return waker_.readFd();
+  // The signal handler writes where wake() writes: the eventfd itself on Linux, the pipe's
+  // write end on macOS/BSD (a write to the read end would fail, and Ctrl-C would wait for the
+  // next event). Windows delivers Ctrl-C through the console control handler instead.
+  return waker_.writeFd();
 }
 
 bool PollerReactor::watch(int fd, FdHandler& h, unsigned interest) {

@@ -12,6 +12,9 @@ class Waker {
   ~Waker();
 
   int readFd() const { return readFd_; }
+  // Where a signal handler writes to wake the loop (the same fd as readFd() for eventfd; the
+  // pipe's write end on other POSIX systems).
+  int writeFd() const { return writeFd_; }
   // Async-signal-safe and thread-safe. A full pipe/counter already means "wake".
   void wake() const;
   // Consume pending wake-ups (loop thread).

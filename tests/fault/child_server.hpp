@@ -57,10 +57,17 @@ class ChildServer {
 
   // SIGTERM, then wait (bounded) for the summary line and the exit status.
   // Returns the parsed summary; "exit" holds the exit status (-1 if killed or timed out).
+  // SIGTERM once: a second one could land after the server restored the default handler while
+  // exiting, and kill it.
+  void terminate() {
+    if (pid_ > 0 && !termSent_) ::kill(pid_, SIGTERM);
+    termSent_ = true;
+  }
+
   std::map<std::string, long> stop(std::chrono::seconds limit = std::chrono::seconds(30)) {
     std::map<std::string, long> result{{"exit", -1}};
     if (pid_ <= 0) return result;
-    ::kill(pid_, SIGTERM);
+    terminate();
     auto deadline = std::chrono::steady_clock::now() + limit;
     int status = 0;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -131,6 +138,7 @@ class ChildServer {
   FILE* out_ = nullptr;
   uint16_t port_ = 0;
   bool reaped_ = false;
+  bool termSent_ = false;
 };
 
 }  // namespace weft::fault

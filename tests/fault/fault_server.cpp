@@ -1,6 +1,6 @@
 // The server side of the fault suite: an echo server on any reactor, instrumented so the test
 // can check what it lost. Runs until SIGTERM, then prints one summary line:
-//   summary built=N lost=N lost_twice=N fds_start=N fds_end=N
+//   summary built=N lost=N lost_twice=N fds_start=N fds_end=N asan=0/1
 // Usage: weft_fault_server REACTOR PROTOCOL [--max-fds N] [--max-length N]
 #include <dirent.h>
 #include <sys/resource.h>
@@ -112,8 +112,13 @@ int main(int argc, char** argv) {
     port.reset();
     fdsEnd = countOpenFds();
   }
-  std::printf("summary built=%ld lost=%ld lost_twice=%ld fds_start=%d fds_end=%d\n", stats.built,
-              stats.lost, stats.lostTwice, fdsStart, fdsEnd);
+#if defined(__SANITIZE_ADDRESS__)
+  const int asan = 1;  // RSS includes ASan's quarantine of freed memory
+#else
+  const int asan = 0;
+#endif
+  std::printf("summary built=%ld lost=%ld lost_twice=%ld fds_start=%d fds_end=%d asan=%d\n",
+              stats.built, stats.lost, stats.lostTwice, fdsStart, fdsEnd, asan);
   std::fflush(stdout);
   return 0;
 }

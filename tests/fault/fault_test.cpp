@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -257,8 +258,7 @@ TEST_P(FaultTest, ShutdownUnderLoadDeliversQueuedRepliesAndLeaksNothing) {
     pool.send(i, requests);
   }
   pool.pump([] { return false; }, 1500ms);
-  ChildServer& s = *server;
-  ::kill(s.pid(), SIGTERM);  // stop while every connection has replies queued
+  server->terminate();  // stop while every connection has replies queued
   for (size_t i = 0; i < kConns; ++i) {
     pool[i].reading = true;
     pool.send(i, "");
@@ -310,9 +310,19 @@ TEST_P(FaultTest, SoakConnectionChurnLeaksNothing) {
   std::this_thread::sleep_for(300ms);  // let the server see the last closes
   EXPECT_EQ(ok, total);
   EXPECT_EQ(server->openFds(), fds0) << "fd count drifted over " << total << " connections";
-  EXPECT_LT(server->rssKiB() - rss0, 4096) << "RSS grew over " << total << " connections";
+  const long rssGrowth = server->rssKiB() - rss0;
   RecordProperty("connections", static_cast<int>(total));
-  expectCleanSummary(server->stop());
+  RecordProperty("rss_growth_kib", static_cast<int>(rssGrowth));
+  auto sum = server->stop();
+  expectCleanSummary(sum);
+  if (sum.count("asan") && sum.at("asan") == 1) {
+    // ASan's quarantine and allocator caches grow RSS with churn; the bound is asserted in the
+    // uninstrumented build. Said out loud rather than passed silently.
+    std::printf("[   NOTE   ] RSS drift (%ld KiB) not asserted under AddressSanitizer\n",
+                rssGrowth);
+  } else {
+    EXPECT_LT(rssGrowth, 4096) << "RSS grew over " << total << " connections";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Reactors, FaultTest, ::testing::ValuesIn(availableReactors()),

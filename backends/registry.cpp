@@ -45,61 +45,65 @@ MakeFn pollerReactor(MakePoller makePoller, const char* name) {
   return [makePoller, name] { return std::make_unique<PollerReactor>(makePoller(), name); };
 }
 
+// Each backend's availability in this build: (why not, or "") and its factory, so each
+// description below is written once whichever way the build went.
+#ifdef WEFT_HAVE_EPOLL
+#define WEFT_EPOLL_STATUS "", MakeFn(pollerReactor(makeEpollPoller, "epoll"))
+#else
+#define WEFT_EPOLL_STATUS WEFT_WHY_NO_EPOLL, MakeFn()
+#endif
+#ifdef WEFT_HAVE_KQUEUE
+#define WEFT_KQUEUE_STATUS "", MakeFn(pollerReactor(makeKqueuePoller, "kqueue"))
+#else
+#define WEFT_KQUEUE_STATUS WEFT_WHY_NO_KQUEUE, MakeFn()
+#endif
+#ifdef WEFT_HAVE_POLL
+#define WEFT_POLL_STATUS "", MakeFn(pollerReactor(makePollPoller, "poll"))
+#else
+#define WEFT_POLL_STATUS WEFT_WHY_NO_POLL, MakeFn()
+#endif
+#ifdef WEFT_HAVE_SELECT
+#define WEFT_SELECT_STATUS "", MakeFn(pollerReactor(makeSelectPoller, "select"))
+#else
+#define WEFT_SELECT_STATUS WEFT_WHY_NO_SELECT, MakeFn()
+#endif
+#ifdef WEFT_HAVE_LIBEVENT
+#define WEFT_LIBEVENT_STATUS "", MakeFn(pollerReactor(makeLibeventPoller, "libevent"))
+#else
+#define WEFT_LIBEVENT_STATUS WEFT_WHY_NO_LIBEVENT, MakeFn()
+#endif
+#ifdef WEFT_HAVE_ASIO
+#define WEFT_ASIO_STATUS "", MakeFn([] { return makeAsioReactor(); })
+#else
+#define WEFT_ASIO_STATUS WEFT_WHY_NO_ASIO, MakeFn()
+#endif
+#ifdef WEFT_HAVE_QT
+#define WEFT_QT_STATUS "", MakeFn([] { return makeQtReactor(); })
+#else
+#define WEFT_QT_STATUS WEFT_WHY_NO_QT, MakeFn()
+#endif
+
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> table = [] {
     std::vector<Entry> t;
-    auto add = [&](std::string name, const char* why, std::string desc, std::string features,
+    auto add = [&](std::string name, std::string desc, std::string features, const char* why,
                    MakeFn make) {
       bool have = static_cast<bool>(make);
       t.push_back(Entry{
           ReactorInfo{std::move(name), have, have ? "" : why, std::move(desc), std::move(features)},
           std::move(make)});
     };
-#ifdef WEFT_HAVE_EPOLL
-    add("epoll", "", "epoll(7), level-triggered", "O(ready fds), any fd",
-        pollerReactor(makeEpollPoller, "epoll"));
-#else
-    add("epoll", WEFT_WHY_NO_EPOLL, "epoll(7), level-triggered", "O(ready fds), any fd", {});
-#endif
-#ifdef WEFT_HAVE_KQUEUE
-    add("kqueue", "", "kqueue(2) (BSD/macOS, or libkqueue on Linux)",
-        "O(ready fds), batched changes", pollerReactor(makeKqueuePoller, "kqueue"));
-#else
-    add("kqueue", WEFT_WHY_NO_KQUEUE, "kqueue(2) (BSD/macOS, or libkqueue on Linux)",
-        "O(ready fds), batched changes", {});
-#endif
-#ifdef WEFT_HAVE_POLL
-    add("poll", "", "poll(2)", "O(watched fds), any fd", pollerReactor(makePollPoller, "poll"));
-#else
-    add("poll", WEFT_WHY_NO_POLL, "poll(2)", "O(watched fds), any fd", {});
-#endif
-#ifdef WEFT_HAVE_SELECT
-    add("select", "", "select(2)", "O(highest fd), fds < FD_SETSIZE only",
-        pollerReactor(makeSelectPoller, "select"));
-#else
-    add("select", WEFT_WHY_NO_SELECT, "select(2)", "O(highest fd), fds < FD_SETSIZE only", {});
-#endif
-#ifdef WEFT_HAVE_LIBEVENT
-    add("libevent", "", "libevent event_base drives the loop",
-        "foreign loop, one persistent event per fd", pollerReactor(makeLibeventPoller, "libevent"));
-#else
-    add("libevent", WEFT_WHY_NO_LIBEVENT, "libevent event_base drives the loop",
-        "foreign loop, one persistent event per fd", {});
-#endif
-#ifdef WEFT_HAVE_ASIO
-    add("asio", "", "Boost.Asio io_context (IOCP on Windows, epoll on Linux)",
-        "completion model, own transport", [] { return makeAsioReactor(); });
-#else
-    add("asio", WEFT_WHY_NO_ASIO, "Boost.Asio io_context (IOCP on Windows, epoll on Linux)",
-        "completion model, own transport", {});
-#endif
-#ifdef WEFT_HAVE_QT
-    add("qt", "", "Qt 6 event loop (QCoreApplication::exec), GUI-safe shutdown",
-        "foreign loop, QSocketNotifier per fd", [] { return makeQtReactor(); });
-#else
-    add("qt", WEFT_WHY_NO_QT, "Qt 6 event loop (QCoreApplication::exec), GUI-safe shutdown",
-        "foreign loop, QSocketNotifier per fd", {});
-#endif
+    add("epoll", "epoll(7), level-triggered", "O(ready fds), any fd", WEFT_EPOLL_STATUS);
+    add("kqueue", "kqueue(2) (BSD/macOS, or libkqueue on Linux)", "O(ready fds), batched changes",
+        WEFT_KQUEUE_STATUS);
+    add("poll", "poll(2)", "O(watched fds), any fd", WEFT_POLL_STATUS);
+    add("select", "select(2)", "O(highest fd), fds < FD_SETSIZE only", WEFT_SELECT_STATUS);
+    add("libevent", "libevent event_base drives the loop",
+        "foreign loop, one persistent event per fd", WEFT_LIBEVENT_STATUS);
+    add("asio", "Boost.Asio io_context (IOCP on Windows, epoll on Linux)",
+        "completion model, own transport", WEFT_ASIO_STATUS);
+    add("qt", "Qt 6 event loop (QCoreApplication::exec), GUI-safe shutdown",
+        "foreign loop, QSocketNotifier per fd", WEFT_QT_STATUS);
     return t;
   }();
   return table;

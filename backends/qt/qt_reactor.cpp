@@ -1,9 +1,10 @@
 // Qt 6 backend: a foreign-loop poller. One QSocketNotifier per fd and direction (created on
 // first use, then only enabled/disabled, never deleted and re-created: Qt refuses a second
 // notifier for the same fd and type until the first is gone), one single-shot PreciseTimer for
-// core's next deadline. Wake-ups from other threads (stop, callFromThread) and from signal
-// handlers use core's eventfd waker, watched by a notifier owned by the loop thread; not a
-// queued invokeMethod, see README.md. Shutdown policy and driving modes: README.md.
+// core's next deadline. Wake-ups from other threads (stop, callFromThread) are events posted to
+// a loop-thread QObject, Qt's own queued-call mechanism; signal handlers, which may not call
+// Qt, write core's eventfd waker, watched by a notifier. Shutdown policy and driving modes:
+// README.md.
 #include "qt/qt_reactor.hpp"
 
 #include <QAbstractEventDispatcher>
@@ -13,6 +14,7 @@
 #include <QSocketNotifier>
 #include <QThread>
 #include <QTimer>
+#include <atomic>
 #include <cmath>
 #include <exception>
 #include <functional>
@@ -124,7 +126,43 @@ class QtPoller final : public Poller {
 
   void setLoopEndedEarlyHandler(std::function<void()> f) { onLoopEndedEarly_ = std::move(f); }
 
+  // stop() and callFromThread() from any thread: one posted event to a loop-thread object
+  // wakes the loop at once. Core's own queue carries the calls (mutex-protected); the event
+  // only says "tick", so wake-ups coalesce into one pending event.
+  void postWake() {
+    // Allocated before the flag is raised: the handler's acquire of the flag then orders this
+    // allocation before Qt deletes the event on the loop thread. QtCore is not instrumented,
+    // so that edge is the one ThreadSanitizer sees.
+    auto event = std::make_unique<QEvent>(wakeEventType());
+    if (wakePosted_.exchange(true, std::memory_order_acq_rel)) return;  // one is on its way
+    QCoreApplication::postEvent(&wakeReceiver_, event.release());       // Qt deletes it
+  }
+
  private:
+  // The loop-thread object wake-ups are posted to.
+  class WakeReceiver final : public QObject {
+   public:
+    explicit WakeReceiver(QtPoller& poller) : poller_(poller) {}
+
+   protected:
+    bool event(QEvent* e) override {
+      if (e->type() != wakeEventType()) return QObject::event(e);
+      // Cleared before the tick: a wake-up requested after core looked at its queue posts a
+      // new event.
+      poller_.wakePosted_.exchange(false, std::memory_order_acq_rel);
+      poller_.nativeCallback();
+      return true;
+    }
+
+   private:
+    QtPoller& poller_;
+  };
+
+  static QEvent::Type wakeEventType() {
+    static const auto type = static_cast<QEvent::Type>(QEvent::registerEventType());
+    return type;
+  }
+
   class Notifier final : public QSocketNotifier {
    public:
     Notifier(QtPoller& poller, int fd, Type type, unsigned bit)
@@ -243,6 +281,9 @@ class QtPoller final : public Poller {
   bool runningApp_ = false;
   bool quitRequested_ = false;
   bool quitAppOnStop_ = true;
+  std::atomic<bool> wakePosted_{false};
+  // Last: destroyed first, which also discards its pending posted events.
+  WakeReceiver wakeReceiver_{*this};
 };
 
 namespace detail {
@@ -282,6 +323,10 @@ QtReactor::QtReactor()
 QtReactor::~QtReactor() {
   // Connections and ports close (unwatching their fds) while the notifiers still exist.
   releaseAll();
+}
+
+void QtReactor::wakeUp() {
+  qtPoller_->postWake();
 }
 
 void QtReactor::setStopPolicy(StopPolicy p) {

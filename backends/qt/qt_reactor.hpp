@@ -47,6 +47,11 @@ class QtReactor final : private detail::QtAppHolder, public PollerReactor {
   void setStopPolicy(StopPolicy p);
   StopPolicy stopPolicy() const { return stopPolicy_; }
 
+ protected:
+  // stop() and callFromThread(): a queued event to the loop thread (signal handlers still
+  // write core's eventfd, the only async-signal-safe way in).
+  void wakeUp() override;
+
  private:
   // Stop (if not stopping yet) and let Qt dispatch until shutdown has completed.
   void finishShutdownInsideLoop();

@@ -103,10 +103,10 @@ bool AsioTransport::canRead() const {
   return !lost_ && !disconnecting_ && !readEof_ && !userPaused_ && !backpressured_;
 }
 
-void AsioTransport::update() {
+void AsioTransport::update(ReadStart start) {
   if (lost_ || aborting_) return;
   // Never a new read while dataReceived still looks at the buffer it would fill.
-  if (canRead() && !reading_ && !delivering_) {
+  if (canRead() && !reading_ && !delivering_ && !readPosted_) {
     if (hasHeld_) {
       // Delivered from the loop, never inside the caller's resumeProducing().
       if (!deliverPosted_) {
@@ -116,6 +116,17 @@ void AsioTransport::update() {
                     t.deliverHeld();
                   }));
       }
+    } else if (start == ReadStart::AfterOthers) {
+      // Right after a delivery the reply has only just left, so a read started now finds
+      // nothing: Asio tries the socket before waiting, and that is one failed recv() per
+      // message. Posted, the read starts after the other ready completions, as a native
+      // server's read does from its write-completion handler, and usually finds the next
+      // request already there.
+      readPosted_ = true;
+      net::post(io_->socket.get_executor(), handler([](AsioTransport& t) {
+                  t.readPosted_ = false;
+                  t.update();
+                }));
     } else {
       readNext();
     }
@@ -182,6 +193,8 @@ void AsioTransport::deliverHeld() {
     // Reading stops while the replies this reading produced cannot drain: a peer that does
     // not read cannot grow our memory. Writes made outside reads never stop reading.
     if (wroteInRead_ && readBackpressure_ && io_->buffered() > marks_.high) backpressured_ = true;
+    update(ReadStart::AfterOthers);
+    return;
   }
   update();
 }

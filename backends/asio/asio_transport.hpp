@@ -84,8 +84,9 @@ class AsioTransport final : public Transport, public TrackedConnection {
   template <class F>
   auto handler(F f);
   bool canRead() const;
+  enum class ReadStart { Now, AfterOthers };
   // Start or stop what the state asks for: a read, a deferred read delivery, a flush step.
-  void update();
+  void update(ReadStart start = ReadStart::Now);
   void readNext();
   void onRead(const ErrorCode& ec, size_t n);
   void deliverHeld();
@@ -128,6 +129,7 @@ class AsioTransport final : public Transport, public TrackedConnection {
   bool wroteInRead_ = false;
   bool writing_ = false;  // an async write is in flight
   bool deliverPosted_ = false;
+  bool readPosted_ = false;  // update() is posted to start the next read
   bool flushPosted_ = false;
   bool userPaused_ = false;
   bool backpressured_ = false;

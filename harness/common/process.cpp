@@ -1,30 +1,25 @@
+// What every platform's Child shares: stdout line buffering on top of readSome(), and the
+// ask-wait-kill order of stop(). The platform halves are process_posix.cpp / process_win.cpp.
 #include "process.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-#include <thread>
 #include <utility>
+
+#include "process_native.hpp"
 
 namespace weft::harness {
 
 namespace {
 using Clock = std::chrono::steady_clock;
 
-int msLeft(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return left.count() < 0 ? 0 : static_cast<int>(left.count());
+Seconds left(Clock::time_point deadline) {
+  auto d = std::chrono::duration_cast<Seconds>(deadline - Clock::now());
+  return d.count() < 0 ? Seconds(0) : d;
 }
 }  // namespace
+
+Child::Child() = default;
+
+Child::Child(std::unique_ptr<Native> n) : n_(std::move(n)) {}
 
 Child::Child(Child&& o) noexcept {
   *this = std::move(o);
@@ -32,9 +27,8 @@ Child::Child(Child&& o) noexcept {
 
 Child& Child::operator=(Child&& o) noexcept {
   if (this != &o) {
-    this->~Child();
-    pid_ = std::exchange(o.pid_, -1);
-    out_ = std::exchange(o.out_, -1);
+    release();
+    n_ = std::move(o.n_);
     pending_ = std::move(o.pending_);
     status_ = std::exchange(o.status_, std::nullopt);
   }
@@ -42,14 +36,7 @@ Child& Child::operator=(Child&& o) noexcept {
 }
 
 Child::~Child() {
-  if (running()) {
-    ::kill(pid_, SIGKILL);
-    int st = 0;
-    waitpid(pid_, &st, 0);
-  }
-  if (out_ >= 0) close(out_);
-  pid_ = -1;
-  out_ = -1;
+  release();
 }
 
 std::optional<std::string> Child::readLine(Seconds timeout) {
@@ -59,161 +46,27 @@ std::optional<std::string> Child::readLine(Seconds timeout) {
     if (nl != std::string::npos) {
       std::string line = pending_.substr(0, nl);
       pending_.erase(0, nl + 1);
+      // A Windows child's stdout is in text mode: its "\n" arrives as "\r\n".
+      if (!line.empty() && line.back() == '\r') line.pop_back();
       return line;
     }
-    if (out_ < 0) return std::nullopt;
-    pollfd p{out_, POLLIN, 0};
-    int r = poll(&p, 1, msLeft(deadline));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return std::nullopt;
-    char buf[4096];
-    ssize_t n = read(out_, buf, sizeof buf);
-    if (n <= 0) return std::nullopt;
-    pending_.append(buf, static_cast<size_t>(n));
+    if (readSome(left(deadline)) <= 0) return std::nullopt;
   }
 }
 
 std::string Child::readAll(Seconds timeout) {
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
-  while (out_ >= 0) {
-    pollfd p{out_, POLLIN, 0};
-    int r = poll(&p, 1, msLeft(deadline));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    char buf[65536];
-    ssize_t n = read(out_, buf, sizeof buf);
-    if (n <= 0) break;
-    pending_.append(buf, static_cast<size_t>(n));
+  while (readSome(left(deadline)) > 0) {
   }
   return std::exchange(pending_, {});
 }
 
-std::optional<int> Child::wait(Seconds timeout) {
-  if (status_) return status_;
-  if (pid_ <= 0) return std::nullopt;
-  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
-  auto nap = std::chrono::milliseconds(1);
-  for (;;) {
-    int st = 0;
-    pid_t r = waitpid(pid_, &st, WNOHANG);
-    if (r == pid_) {
-      status_ = st;
-      return status_;
-    }
-    if (r < 0 && errno != EINTR) return std::nullopt;
-    if (Clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(nap);
-    nap = std::min(nap * 2, std::chrono::milliseconds(20));
-  }
-}
-
-void Child::signal(int sig) {
-  if (running()) ::kill(pid_, sig);
-}
-
 int Child::stop(Seconds grace) {
-  signal(SIGTERM);
-  if (auto st = wait(grace)) return *st;
-  signal(SIGKILL);
-  return wait(Seconds(10)).value_or(-1);
-}
-
-Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
-  int pipefd[2] = {-1, -1};
-  if (opts.captureStdout && pipe2(pipefd, O_CLOEXEC) < 0) return {};
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-    if (opts.captureStdout) dup2(pipefd[1], STDOUT_FILENO);
-    if (!opts.stderrPath.empty()) {
-      int fd = open(opts.stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fd >= 0) dup2(fd, STDERR_FILENO);
-    }
-    if (opts.cpu >= 0) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      CPU_SET(opts.cpu, &set);
-      sched_setaffinity(0, sizeof set, &set);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+  if (requestStop()) {
+    if (auto st = wait(grace)) return *st;
   }
-  if (opts.captureStdout) close(pipefd[1]);
-  if (pid < 0) {
-    if (opts.captureStdout) close(pipefd[0]);
-    return {};
-  }
-  return Child(pid, opts.captureStdout ? pipefd[0] : -1);
-}
-
-std::string describeStatus(int status) {
-  if (status < 0) return "unknown";
-  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    return "signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
-  }
-  return "status " + std::to_string(status);
-}
-
-bool exitedWith(int status, int code) {
-  return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == code;
-}
-
-bool pinToCpu(int cpu) {
-  if (cpu < 0) return true;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return sched_setaffinity(0, sizeof set, &set) == 0;
-}
-
-int cpuCount() {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? static_cast<int>(n) : 1;
-}
-
-void raiseFdLimit() {
-  rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
-}
-
-std::optional<ProcStats> readProcStats(pid_t pid) {
-  ProcStats s;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return std::nullopt;
-  // The command name may contain spaces: fields resume after the last ')'.
-  size_t rp = line.rfind(')');
-  if (rp == std::string::npos) return std::nullopt;
-  std::istringstream in(line.substr(rp + 2));
-  std::string field;
-  unsigned long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && in >> field; ++i) {
-    if (i == 14) utime = std::stoul(field);
-    if (i == 15) stime = std::stoul(field);
-  }
-  s.cpuSeconds = double(utime + stime) / double(sysconf(_SC_CLK_TCK));
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) s.vmRssKb = std::stol(line.substr(6));
-    if (line.rfind("VmHWM:", 0) == 0) s.vmHwmKb = std::stol(line.substr(6));
-  }
-  return s;
-}
-
-std::string selfExe() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+  kill();
+  return wait(Seconds(10)).value_or(kUnknownStatus);
 }
 
 }  // namespace weft::harness

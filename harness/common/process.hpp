@@ -1,11 +1,20 @@
 // Child processes for the harness: spawn (optionally pinned to a CPU), read the first stdout
-// line with a deadline, wait with a timeout, stop by PID. Every child the harness starts is
-// stopped through these, by PID, never by name.
+// line with a deadline, wait with a timeout, ask to stop, kill. Every child the harness starts
+// is stopped through these, by PID or handle, never by name.
+//
+// POSIX (process_posix.cpp): fork/exec, SIGTERM/SIGKILL, /proc. Windows (process_win.cpp):
+// CreateProcess with a stdout pipe, the stop request of stop_request.hpp, TerminateProcess,
+// GetProcessMemoryInfo. What both share (line buffering, stop = ask, wait, kill) is in
+// process.cpp.
 #pragma once
 
+#ifndef _WIN32
 #include <sys/types.h>
+#endif
 
 #include <chrono>
+#include <climits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,60 +23,87 @@ namespace weft::harness {
 
 using Seconds = std::chrono::duration<double>;
 
+#ifdef _WIN32
+using ProcessId = unsigned long;  // DWORD, without <windows.h> in every user
+#else
+using ProcessId = pid_t;
+#endif
+
+// A child's status: the wait status on POSIX, the exit code on Windows. kUnknownStatus when
+// none could be had (describeStatus says "unknown").
+constexpr int kUnknownStatus = INT_MIN;
+
 struct SpawnOptions {
-  int cpu = -1;               // pin the child to this CPU (sched_setaffinity), -1 = don't
+  int cpu = -1;               // pin the child to this CPU, -1 = don't
   bool captureStdout = true;  // else inherited
-  std::string stderrPath;     // "" = inherit; "/dev/null" to silence
+  std::string stderrPath;     // "" = inherit; "/dev/null" to silence (NUL on Windows)
 };
 
 class Child {
  public:
-  Child() = default;
-  Child(pid_t pid, int stdoutFd) : pid_(pid), out_(stdoutFd) {}
+  struct Native;  // pid + stdout fd (POSIX); process and pipe handles (Windows)
+
+  Child();
+  explicit Child(std::unique_ptr<Native> n);
   Child(Child&& o) noexcept;
   Child& operator=(Child&& o) noexcept;
-  ~Child();  // kills (SIGKILL) and reaps a child that is still running
+  ~Child();  // kills and reaps a child that is still running
 
-  pid_t pid() const { return pid_; }
-  bool running() const { return pid_ > 0 && !status_; }
-  // One line from stdout (without "\n"), or nullopt on EOF / timeout.
+  ProcessId pid() const;  // 0 when there is no child
+  bool running() const { return n_ && !status_; }
+  // One line from stdout (without "\n" or "\r\n"), or nullopt on EOF / timeout.
   std::optional<std::string> readLine(Seconds timeout);
   // Everything left on stdout until EOF or the timeout.
   std::string readAll(Seconds timeout);
-  // The wait status once the child exited within the timeout.
+  // The status once the child exited within the timeout.
   std::optional<int> wait(Seconds timeout);
+  // Ask the child to shut down cleanly (SIGTERM; on Windows its stop event). False if it
+  // cannot be asked (a Windows child that is not `weft serve` has no stop event).
+  bool requestStop();
+  // Ends the child at once (SIGKILL; TerminateProcess).
+  void kill();
+#ifndef _WIN32
   void signal(int sig);
-  // SIGTERM, wait up to `grace`, then SIGKILL. Returns the wait status.
+#endif
+  // requestStop(), wait up to `grace`, then kill(). Returns the status.
   int stop(Seconds grace);
 
  private:
-  pid_t pid_ = -1;
-  int out_ = -1;
+  // Reads what stdout has within `timeout` into pending_: > 0 bytes read, 0 at EOF, -1 when
+  // nothing came in time.
+  long readSome(Seconds timeout);
+  void release();  // kill + reap if running, close handles
+
+  std::unique_ptr<Native> n_;
   std::string pending_;
   std::optional<int> status_;
 };
 
 Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts = {});
 
-// "exit 0", "exit 3", "signal 9 (Killed)".
+// "exit 0", "exit 3", "signal 9 (Killed)", "exception 0xC0000005", "unknown".
 std::string describeStatus(int status);
 bool exitedWith(int status, int code);
 
+ProcessId currentProcessId();
 // Pin the calling process to one CPU; false if that CPU does not exist.
 bool pinToCpu(int cpu);
 int cpuCount();
-// Raise RLIMIT_NOFILE's soft limit to the hard limit (1000-connection scenarios).
+// Raise RLIMIT_NOFILE's soft limit to the hard limit (1000-connection scenarios). Windows has
+// no such limit on sockets: nothing to do there.
 void raiseFdLimit();
+bool stderrIsTerminal();
 
-// /proc/PID figures used for server CPU and memory.
+// A process's CPU time and memory: /proc/PID on Linux, GetProcessTimes and
+// GetProcessMemoryInfo (working set = RSS, peak working set = HWM) on Windows.
 struct ProcStats {
   double cpuSeconds = 0;  // utime + stime
   long vmRssKb = 0;
   long vmHwmKb = 0;
 };
-std::optional<ProcStats> readProcStats(pid_t pid);
+std::optional<ProcStats> readProcStats(ProcessId pid);
 
-// The path of the running executable (/proc/self/exe), to re-exec ourselves.
+// The path of the running executable, to re-exec ourselves.
 std::string selfExe();
 
 }  // namespace weft::harness

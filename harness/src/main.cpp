@@ -39,7 +39,9 @@ void addConnect(CLI::App& app, ConnectOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef SIGPIPE  // POSIX only: Winsock reports a closed peer as an error, never a signal
   std::signal(SIGPIPE, SIG_IGN);
+#endif
   raiseFdLimit();
 
   CLI::App app{"weft: one protocol API, many reactors"};

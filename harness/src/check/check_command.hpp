@@ -2,10 +2,10 @@
 // `weft scenario` subcommand that runs one scenario's client in its own process.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <string>
+
+#include "common/process.hpp"
 
 namespace CLI {
 class App;
@@ -30,7 +30,7 @@ struct ScenarioOptions {
   std::string clientReactor = "default";
   std::string serverReactor;
   uint16_t port = 0;
-  int serverPid = 0;
+  ProcessId serverPid = 0;
   std::string serverLog;  // the server's stderr, for errors only it can name
 };
 

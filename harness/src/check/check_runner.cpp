@@ -3,11 +3,9 @@
 // with a timeout, so one hang or crash costs one cell, not the matrix.
 #include <CLI/CLI.hpp>
 
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -19,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/reactor_choice.hpp"
 #include "common/process.hpp"
+#include "common/stop_request.hpp"
 #include "weft/registry.hpp"
 
 namespace weft::harness {
@@ -43,6 +42,19 @@ std::string lastLine(const std::string& path) {
     if (!line.empty()) last = line;
   }
   return last;
+}
+
+// A fresh directory for the children's logs: /tmp/weft-check-PID-N (%TEMP% on Windows).
+std::string makeLogDir() {
+  namespace fs = std::filesystem;
+  fs::path base = fs::temp_directory_path();
+  std::string stem = "weft-check-" + std::to_string(currentProcessId()) + "-";
+  for (int i = 0; i < 1000; ++i) {
+    fs::path dir = base / (stem + std::to_string(i));
+    std::error_code ec;
+    if (fs::create_directory(dir, ec)) return dir.string();
+  }
+  throw std::runtime_error("cannot create a log directory in " + base.string());
 }
 
 struct CaseSpec {
@@ -109,13 +121,15 @@ class CaseRunner {
     }
     std::string out = client.readAll(Seconds(1));
     std::string verdict = out.substr(0, out.find('\n'));
+    if (!verdict.empty() && verdict.back() == '\r') verdict.pop_back();  // Windows text mode
     if (!exitedWith(*st, 0)) {
       if (verdict.empty()) verdict = "client " + describeStatus(*st) + ": " + lastLine(clientLog);
       if (server.running() && !server.wait(Seconds(0))) server.stop(Seconds(5));
       return verdict;
     }
     if (spec.def->needsServer) {
-      // The server must survive the scenario and exit 0 on SIGTERM (or on the scenario's).
+      // The server must survive the scenario and exit 0 on a stop request (or on the
+      // scenario's).
       std::optional<int> sst;
       if (spec.def->stopsServer) {
         sst = server.wait(Seconds(20));
@@ -127,7 +141,8 @@ class CaseRunner {
         sst = server.stop(Seconds(15));
       }
       if (!exitedWith(*sst, 0)) {
-        return "server did not exit 0 after SIGTERM (" + describeStatus(*sst) + ")";
+        return std::string("server did not exit 0 when asked to stop (") + kStopRequestName +
+               "): " + describeStatus(*sst);
       }
     }
     status = CaseResult::Status::Pass;
@@ -169,13 +184,13 @@ int runScenario(const ScenarioOptions& o) {
   if (!def || !wire) throw UsageError("weft scenario: unknown scenario or protocol");
   auto reactor = openReactor(o.clientReactor);
   std::string client = o.clientReactor == "default" ? defaultReactorName() : o.clientReactor;
-  ScenarioEnv env{*reactor,        serveWire(*wire), o.port,     static_cast<pid_t>(o.serverPid),
+  ScenarioEnv env{*reactor,        serveWire(*wire), o.port,     o.serverPid,
                   o.serverReactor, client,           o.serverLog};
   Verdict v = def->run(env);
   std::printf("%s: %s\n", v.ok ? "ok" : "FAIL", v.detail.c_str());
   std::fflush(stdout);
   // Connections may still be open; the verdict is all that matters, so skip teardown.
-  _exit(v.ok ? kExitOk : kExitFailure);
+  std::_Exit(v.ok ? kExitOk : kExitFailure);
 }
 
 int runCheck(const CheckOptions& o) {
@@ -197,9 +212,8 @@ int runCheck(const CheckOptions& o) {
   requireReactor(o.clientReactor);
   std::string ref = o.clientReactor == "default" ? defaultReactorName() : o.clientReactor;
 
-  std::string tmpl = "/tmp/weft-check-XXXXXX";
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
-  CaseRunner runner(selfExe(), tmpl, o.timeout);
+  std::string logDir = makeLogDir();
+  CaseRunner runner(selfExe(), logDir, o.timeout);
 
   std::vector<CaseSpec> specs;
   for (const auto& reactor : reactors) {
@@ -211,7 +225,7 @@ int runCheck(const CheckOptions& o) {
       }
     }
   }
-  bool tty = isatty(STDERR_FILENO);
+  bool tty = stderrIsTerminal();
   std::vector<CaseResult> results;
   for (size_t i = 0; i < specs.size(); ++i) {
     const auto& spec = specs[i];
@@ -235,9 +249,9 @@ int runCheck(const CheckOptions& o) {
                             [](auto& r) { return r.status == CaseResult::Status::Fail; });
   // The logs only matter when something failed.
   if (!failed)
-    std::filesystem::remove_all(tmpl);
+    std::filesystem::remove_all(logDir);
   else
-    std::cerr << "weft check: server/client logs in " << tmpl << "\n";
+    std::cerr << "weft check: server/client logs in " << logDir << "\n";
   return failed ? kExitFailure : kExitOk;
 }
 

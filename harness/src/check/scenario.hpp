@@ -2,12 +2,11 @@
 // judges it. Adding a backend adds rows to the matrix, never scenario code.
 #pragma once
 
-#include <sys/types.h>
-
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "common/process.hpp"
 #include "common/wire.hpp"
 #include "weft/reactor.hpp"
 
@@ -17,7 +16,7 @@ struct ScenarioEnv {
   Reactor& reactor;  // the client's reactor
   WireFormat wire;   // what `weft serve` speaks (lenprefix u32le, line "\r\n")
   uint16_t port = 0;
-  pid_t serverPid = 0;
+  ProcessId serverPid = 0;
   std::string serverReactor;
   std::string clientReactor;
   std::string serverLog;
@@ -49,7 +48,9 @@ WireFormat serveWire(Wire w);  // the framing `weft serve` uses by default
 std::string expectReplies(const WireFormat& f, const std::vector<std::string>& sent,
                           const std::string& received, size_t* complete = nullptr);
 std::string payloadOf(size_t seq, size_t size);  // deterministic, printable, no delimiters
-bool isSelect(const std::string& reactor);
+// Whether `reactor` may refuse some of `sockets` sockets with FdTooLarge: select on POSIX
+// (fd *values* >= FD_SETSIZE), Winsock select only beyond its raised *count*.
+bool mayRefuseBeyondFdSetSize(const std::string& reactor, size_t sockets);
 
 // The scenario scripts.
 Verdict byteAtATime(ScenarioEnv& env);

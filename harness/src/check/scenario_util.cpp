@@ -18,8 +18,16 @@ std::string payloadOf(size_t seq, size_t size) {
   return s;
 }
 
-bool isSelect(const std::string& reactor) {
-  return reactor == "select";
+bool mayRefuseBeyondFdSetSize(const std::string& reactor, size_t sockets) {
+  if (reactor != "select") return false;
+#ifdef WEFT_SELECT_FD_SETSIZE
+  // Windows: FD_SETSIZE counts sockets (CMake raises it, WEFT_WIN_FD_SETSIZE), and the
+  // reactor's own sockets (waker pair, listening socket) count too: leave room for a few.
+  return sockets + 8 > WEFT_SELECT_FD_SETSIZE;
+#else
+  (void)sockets;
+  return true;
+#endif
 }
 
 std::string expectReplies(const WireFormat& f, const std::vector<std::string>& sent,

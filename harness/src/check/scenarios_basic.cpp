@@ -1,10 +1,7 @@
 // Scenarios about delivery: chunking, coalescing, size, half-close, refusal.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "check/probe.hpp"
 #include "check/scenario.hpp"
+#include "common/reserved_port.hpp"
 
 namespace weft::harness {
 
@@ -109,22 +106,12 @@ Verdict halfClose(ScenarioEnv& env) {
 }
 
 Verdict connectionRefused(ScenarioEnv& env) {
-  // A bound socket that never listens: connecting to it is refused, and nobody else can
-  // take the port while we hold it.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof sa;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) {
-    return Verdict::fail("cannot reserve a port");
-  }
+  ReservedPort reserved;
+  if (!reserved.ok()) return Verdict::fail("cannot reserve a port");
   Driver d(env.reactor, 20);
-  ClientSet clients(env.reactor, ntohs(sa.sin_port));
+  ClientSet clients(env.reactor, reserved.port());
   auto c = clients.connect(5);
   d.waitFor([&] { return c->made || c->done(); }, 15);
-  close(fd);
   if (c->made) return Verdict::fail("connected to a port nobody listens on");
   if (!c->failed) return Verdict::fail("no clientConnectionFailed within 15 s");
   if (c->reason.kind != ErrorKind::ConnectionRefused) {

@@ -1,11 +1,13 @@
 // weft serve: an echo server for any protocol on any reactor. The first stdout line is the
 // contract `listening on HOST:PORT` (flushed: scripts block on it); SIGINT/SIGTERM stop the
-// reactor, which flushes pending replies within its shutdown timeout, and we exit 0.
+// reactor, which flushes pending replies within its shutdown timeout, and we exit 0. On
+// Windows, Ctrl-C and a stop request (common/stop_request.hpp) take SIGTERM's place.
 #include <cstdio>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/reactor_choice.hpp"
+#include "common/stop_request.hpp"
 #include "weft/errors.hpp"
 #include "weft/protocols/echo_servers.hpp"
 
@@ -44,6 +46,16 @@ int runServe(const ServeOptions& o) {
   }
   // Handlers first: a script may send SIGTERM the moment it reads the line.
   reactor->installSignalHandlers();
+  // Declared after the reactor, so it stops watching before the reactor goes away.
+  StopRequestWatch stopRequests([r = reactor.get()] {
+    r->callFromThread([r] {
+      // stop() refuses a second stop (Ctrl-C may have come first): nothing left to do then.
+      try {
+        r->stop();
+      } catch (const Error&) {
+      }
+    });
+  });
   std::printf("listening on %s\n", port->getHost().toString().c_str());
   std::fflush(stdout);
   reactor->run();

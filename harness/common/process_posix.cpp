@@ -1,0 +1,203 @@
+// Child processes on POSIX: fork/exec with a stdout pipe, SIGTERM/SIGKILL by PID, /proc.
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "process.hpp"
+#include "process_native.hpp"
+#include "stop_request.hpp"
+
+namespace weft::harness {
+
+namespace {
+int toMs(Seconds s) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(s).count();
+  return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+}  // namespace
+
+ProcessId Child::pid() const {
+  return n_ ? n_->pid : 0;
+}
+
+void Child::release() {
+  if (!n_) return;
+  if (!status_) {
+    ::kill(n_->pid, SIGKILL);
+    int st = 0;
+    waitpid(n_->pid, &st, 0);
+  }
+  if (n_->out >= 0) close(n_->out);
+  n_.reset();
+}
+
+long Child::readSome(Seconds timeout) {
+  if (!n_ || n_->out < 0) return 0;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    pollfd p{n_->out, POLLIN, 0};
+    int r = poll(&p, 1, toMs(deadline - std::chrono::steady_clock::now()));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return 0;
+    if (r == 0) return -1;
+    char buf[65536];
+    ssize_t n = read(n_->out, buf, sizeof buf);
+    if (n <= 0) return 0;
+    pending_.append(buf, static_cast<size_t>(n));
+    return n;
+  }
+}
+
+std::optional<int> Child::wait(Seconds timeout) {
+  if (status_) return status_;
+  if (!n_) return std::nullopt;
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::duration_cast<std::chrono::nanoseconds>(timeout);
+  auto nap = std::chrono::milliseconds(1);
+  for (;;) {
+    int st = 0;
+    pid_t r = waitpid(n_->pid, &st, WNOHANG);
+    if (r == n_->pid) {
+      status_ = st;
+      return status_;
+    }
+    if (r < 0 && errno != EINTR) return std::nullopt;
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(nap);
+    nap = std::min(nap * 2, std::chrono::milliseconds(20));
+  }
+}
+
+void Child::signal(int sig) {
+  if (running()) ::kill(n_->pid, sig);
+}
+
+bool Child::requestStop() {
+  return running() && weft::harness::requestStop(n_->pid);
+}
+
+void Child::kill() {
+  signal(SIGKILL);
+}
+
+Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
+  int pipefd[2] = {-1, -1};
+  if (opts.captureStdout && pipe2(pipefd, O_CLOEXEC) < 0) return {};
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    // Child: only async-signal-safe calls until exec.
+    if (opts.captureStdout) dup2(pipefd[1], STDOUT_FILENO);
+    if (!opts.stderrPath.empty()) {
+      int fd = open(opts.stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd >= 0) dup2(fd, STDERR_FILENO);
+    }
+    if (opts.cpu >= 0) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(opts.cpu, &set);
+      sched_setaffinity(0, sizeof set, &set);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  if (opts.captureStdout) close(pipefd[1]);
+  if (pid < 0) {
+    if (opts.captureStdout) close(pipefd[0]);
+    return {};
+  }
+  auto n = std::make_unique<Child::Native>();
+  n->pid = pid;
+  n->out = opts.captureStdout ? pipefd[0] : -1;
+  return Child(std::move(n));
+}
+
+std::string describeStatus(int status) {
+  if (status < 0) return "unknown";
+  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return "signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+  }
+  return "status " + std::to_string(status);
+}
+
+bool exitedWith(int status, int code) {
+  return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
+ProcessId currentProcessId() {
+  return getpid();
+}
+
+bool pinToCpu(int cpu) {
+  if (cpu < 0) return true;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
+int cpuCount() {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+void raiseFdLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+bool stderrIsTerminal() {
+  return isatty(STDERR_FILENO);
+}
+
+std::optional<ProcStats> readProcStats(ProcessId pid) {
+  ProcStats s;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return std::nullopt;
+  // The command name may contain spaces: fields resume after the last ')'.
+  size_t rp = line.rfind(')');
+  if (rp == std::string::npos) return std::nullopt;
+  std::istringstream in(line.substr(rp + 2));
+  std::string field;
+  unsigned long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::stoul(field);
+    if (i == 15) stime = std::stoul(field);
+  }
+  s.cpuSeconds = double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) s.vmRssKb = std::stol(line.substr(6));
+    if (line.rfind("VmHWM:", 0) == 0) s.vmHwmKb = std::stol(line.substr(6));
+  }
+  return s;
+}
+
+std::string selfExe() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+}  // namespace weft::harness

@@ -21,6 +21,12 @@ Child::Child() = default;
 
 Child::Child(std::unique_ptr<Native> n) : n_(std::move(n)) {}
 
+Child Child::failed(std::string why) {
+  Child c;
+  c.spawnError_ = std::move(why);
+  return c;
+}
+
 Child::Child(Child&& o) noexcept {
   *this = std::move(o);
 }
@@ -31,6 +37,7 @@ Child& Child::operator=(Child&& o) noexcept {
     n_ = std::move(o.n_);
     pending_ = std::move(o.pending_);
     status_ = std::exchange(o.status_, std::nullopt);
+    spawnError_ = std::move(o.spawnError_);
   }
   return *this;
 }

@@ -49,6 +49,10 @@ class Child {
   Child& operator=(Child&& o) noexcept;
   ~Child();  // kills and reaps a child that is still running
 
+  // A Child that never started, and why (spawn() failed: "CreateProcess: error 2").
+  static Child failed(std::string why);
+  const std::string& spawnError() const { return spawnError_; }
+
   ProcessId pid() const;  // 0 when there is no child
   bool running() const { return n_ && !status_; }
   // One line from stdout (without "\n" or "\r\n"), or nullopt on EOF / timeout.
@@ -77,8 +81,10 @@ class Child {
   std::unique_ptr<Native> n_;
   std::string pending_;
   std::optional<int> status_;
+  std::string spawnError_;
 };
 
+// On failure the Child has pid() 0 and says why in spawnError().
 Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts = {});
 
 // "exit 0", "exit 3", "signal 9 (Killed)", "exception 0xC0000005", "unknown".

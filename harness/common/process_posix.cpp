@@ -93,7 +93,9 @@ void Child::kill() {
 
 Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   int pipefd[2] = {-1, -1};
-  if (opts.captureStdout && pipe2(pipefd, O_CLOEXEC) < 0) return {};
+  if (opts.captureStdout && pipe2(pipefd, O_CLOEXEC) < 0) {
+    return Child::failed(std::string("pipe: ") + std::strerror(errno));
+  }
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -119,8 +121,9 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   }
   if (opts.captureStdout) close(pipefd[1]);
   if (pid < 0) {
+    int err = errno;
     if (opts.captureStdout) close(pipefd[0]);
-    return {};
+    return Child::failed(std::string("fork: ") + std::strerror(err));
   }
   auto n = std::make_unique<Child::Native>();
   n->pid = pid;

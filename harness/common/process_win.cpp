@@ -22,6 +22,10 @@ Child::Native::~Native() {
 
 namespace {
 
+std::string lastError(const std::string& what) {
+  return what + ": error " + std::to_string(GetLastError());
+}
+
 // TerminateProcess needs an exit code; 128 + SIGKILL is what a POSIX shell would show.
 constexpr UINT kKilledExitCode = 137;
 
@@ -142,7 +146,7 @@ void Child::kill() {
 }
 
 Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
-  if (argv.empty()) return {};
+  if (argv.empty()) return Child::failed("no program to run");
   std::string cmd;
   for (const auto& a : argv) appendQuoted(cmd, a);
 
@@ -153,7 +157,8 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, TRUE};
   if (opts.captureStdout) {
     // 64 KiB: a child that writes more than the pipe holds before we read would block.
-    if (!CreatePipe(&readEnd, &stdio.out, &sa, 1 << 16)) return {};
+    if (!CreatePipe(&readEnd, &stdio.out, &sa, 1 << 16))
+      return Child::failed(lastError("CreatePipe"));
     SetHandleInformation(readEnd, HANDLE_FLAG_INHERIT, 0);
   } else {
     stdio.out = inheritableCopy(GetStdHandle(STD_OUTPUT_HANDLE));
@@ -170,11 +175,23 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   si.hStdError = stdio.err;
   PROCESS_INFORMATION pi{};
   DWORD flags = opts.cpu >= 0 ? CREATE_SUSPENDED : 0;  // pinned before it runs
-  BOOL ok = CreateProcessA(argv[0].c_str(), cmd.data(), nullptr, nullptr, TRUE, flags, nullptr,
-                           nullptr, &si, &pi);
+  // Wine 8 now and then fails CreateProcess with ERROR_INTERNAL_ERROR: the new process died
+  // in Wine's own start-up, before any of its code ran (here about one start in a thousand
+  // in `weft check`), and the same call succeeds right after. Any other error is final.
+  BOOL ok = FALSE;
+  for (int attempt = 0; attempt < 3 && !ok; ++attempt) {
+    if (attempt > 0) {
+      if (GetLastError() != ERROR_INTERNAL_ERROR) break;
+      std::fprintf(stderr, "weft: CreateProcess failed with ERROR_INTERNAL_ERROR; retrying\n");
+      Sleep(20);
+    }
+    ok = CreateProcessA(argv[0].c_str(), cmd.data(), nullptr, nullptr, TRUE, flags, nullptr,
+                        nullptr, &si, &pi);
+  }
   if (!ok) {
+    std::string why = lastError("CreateProcess " + argv[0]);
     if (readEnd) CloseHandle(readEnd);
-    return {};
+    return Child::failed(why);
   }
   if (opts.cpu >= 0) {
     if (opts.cpu < 64) SetProcessAffinityMask(pi.hProcess, DWORD_PTR(1) << opts.cpu);

@@ -88,6 +88,7 @@ class CaseRunner {
                                        "--protocol", spec.protocol, "--port",    "0"};
       for (auto& a : spec.def->serverArgs(*parseWire(spec.protocol))) argv.push_back(a);
       server = spawn(argv, {.stderrPath = serverLog});
+      if (!server.pid()) return "cannot start the server: " + server.spawnError();
       auto line = server.readLine(Seconds(15));
       const std::string prefix = "listening on ";
       if (!line || line->rfind(prefix, 0) != 0) {
@@ -114,6 +115,7 @@ class CaseRunner {
                                      "--server-log",
                                      serverLog};
     Child client = spawn(argv, {.stderrPath = clientLog});
+    if (!client.pid()) return "cannot start the client: " + client.spawnError();
     auto st = client.wait(Seconds(timeout_));
     if (!st) {
       client.stop(Seconds(1));

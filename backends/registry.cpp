@@ -4,6 +4,7 @@
 #include "weft/registry.hpp"
 
 #include <functional>
+#include <string>
 
 #include "weft/errors.hpp"
 #include "weft/poller_reactor.hpp"
@@ -97,7 +98,14 @@ const std::vector<Entry>& entries() {
     add("kqueue", "kqueue(2) (BSD/macOS, or libkqueue on Linux)", "O(ready fds), batched changes",
         WEFT_KQUEUE_STATUS);
     add("poll", "poll(2)", "O(watched fds), any fd", WEFT_POLL_STATUS);
+#ifdef _WIN32
+    // Winsock's FD_SETSIZE is a count of sockets (raised at build time), not a value limit.
+    add("select", "Winsock select()",
+        "O(watched sockets), at most " + std::to_string(WEFT_WIN_FD_SETSIZE) + " sockets",
+        WEFT_SELECT_STATUS);
+#else
     add("select", "select(2)", "O(highest fd), fds < FD_SETSIZE only", WEFT_SELECT_STATUS);
+#endif
     add("libevent", "libevent event_base drives the loop",
         "foreign loop, one persistent event per fd", WEFT_LIBEVENT_STATUS);
     add("asio", "Boost.Asio io_context (IOCP on Windows, epoll on Linux)",

@@ -1,4 +1,4 @@
-# Cross-compile weft for 64-bit Windows with MinGW-w64 from Debian (packages mingw-w64 and
+# Cross-compile weft for 64-bit Windows with MinGW-w64 from Debian (package
 # g++-mingw-w64-x86-64-posix: the "posix" thread model, which std::thread needs).
 #
 #   cmake -S . -B build/win -G Ninja -DCMAKE_TOOLCHAIN_FILE=ci/toolchains/mingw-w64.cmake

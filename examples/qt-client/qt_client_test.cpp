@@ -12,7 +12,9 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QTimer>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -100,9 +102,12 @@ int main(int argc, char** argv) {
     if (QString(argv[i]) == "--weft") weftPath = argv[i + 1];
     if (QString(argv[i]) == "--screenshot") screenshot = argv[i + 1];
   }
+  // The watchdog also stops the `weft serve` child (by PID): _exit skips QProcess's cleanup.
+  static std::atomic<pid_t> serverPid{0};
   std::thread([] {
     std::this_thread::sleep_for(15s);
     std::printf("FAIL: watchdog\n");
+    if (pid_t pid = serverPid.load(); pid > 0) ::kill(pid, SIGKILL);
     ::_exit(124);
   }).detach();
 
@@ -123,6 +128,7 @@ int main(int argc, char** argv) {
       server = std::make_unique<QProcess>();
       server->start(weftPath,
                     {"serve", "--reactor", "epoll", "--protocol", "lenprefix", "--port", "0"});
+      serverPid = static_cast<pid_t>(server->processId());
       check(server->waitForReadyRead(5000), "weft serve printed its address");
       QString line = QString::fromUtf8(server->readLine()).trimmed();  // listening on H:P
       port = static_cast<uint16_t>(line.section(':', -1).toUInt());
@@ -189,6 +195,7 @@ int main(int argc, char** argv) {
   if (server) {
     server->terminate();  // SIGTERM: weft serve shuts down cleanly
     check(server->waitForFinished(5000) && server->exitCode() == 0, "weft serve exited 0");
+    serverPid = 0;  // reaped: the PID may be reused
   }
   std::printf(gFailures ? "CLIENT TEST FAIL\n" : "CLIENT TEST PASS\n");
   return gFailures ? 1 : 0;

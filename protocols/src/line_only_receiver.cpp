@@ -3,19 +3,41 @@
 namespace weft {
 
 void LineOnlyReceiver::dataReceived(std::string_view data) {
+  // A long line continuing in a small chunk: inline and call-free (see LineReceiver).
+  if (!buffer_.busy() && buffer_.appendsInline(data.size())) {
+    if (!splitter_.continueLine(buffer_, data)) {
+      parse(data);
+    } else if (unterminatedTooLong()) {
+      parse({});  // lineLengthExceeded, as parse() would have called it
+    }
+    return;
+  }
+  receive(data);
+}
+
+void LineOnlyReceiver::receive(std::string_view data) {
   if (buffer_.busy()) {
     buffer_.queue(data);
     return;
   }
-  detail::ReceiveBuffer::Scope scope(buffer_, data);
+  if (!splitter_.continueLine(buffer_, data)) {
+    parse(data);
+  } else if (unterminatedTooLong()) {
+    parse({});
+  }
+}
+
+void LineOnlyReceiver::parse(std::string_view data) {
   const size_t dl = splitter_.delimiter().size();
+  detail::ReceiveBuffer::Scope scope(buffer_, data);
   while (!buffer_.empty()) {
     if (transport && transport->disconnecting()) return;
     size_t length = splitter_.findLineEnd(buffer_);
     if (length == detail::LineSplitter::npos) {
-      size_t buffered = buffer_.size();
-      // Same rule as LineReceiver (#3353): a partial delimiter is not part of the line.
-      if (buffered >= dl && buffered - dl >= maxLength) lineLengthExceeded(buffer_.takeAll());
+      // The length of the delimiter this call started with, as for the lines above.
+      if (detail::unterminatedTooLong(buffer_.size(), maxLength, dl)) {
+        lineLengthExceeded(buffer_.takeAll());
+      }
       return;
     }
     if (length > maxLength) {

@@ -4,19 +4,36 @@
 
 namespace weft {
 
-namespace {
-// Twisted: an unterminated buffer is too long at MAX_LENGTH + len(delimiter) bytes, so a
-// partial delimiter after a maximal line is not mistaken for an over-long line.
-bool unterminatedTooLong(size_t buffered, size_t maxLength, size_t delimiterLength) {
-  return buffered >= delimiterLength && buffered - delimiterLength >= maxLength;
-}
-}  // namespace
-
 void LineReceiver::dataReceived(std::string_view data) {
+  // A long line continuing in a small chunk: append it and return. With small chunks the
+  // fixed cost per call was most of the time, so this path is inline and call-free (nor does
+  // it pay parse()'s set-up and Scope); bigger chunks take the same path in receive().
+  // It does what parse() would do with these bytes (deliver nothing, store them), even while
+  // disconnecting; a chunk that may end the line goes to parse() untouched.
+  if (!buffer_.busy() && lineMode_ && !paused_ && buffer_.appendsInline(data.size())) {
+    if (!splitter_.continueLine(buffer_, data)) {
+      parse(data);
+    } else if (unterminatedTooLong()) {
+      parse({});  // lineLengthExceeded, as parse() would have called it
+    }
+    return;
+  }
+  receive(data);
+}
+
+void LineReceiver::receive(std::string_view data) {
   if (buffer_.busy()) {
     buffer_.queue(data);
     return;
   }
+  if (!lineMode_ || paused_ || !splitter_.continueLine(buffer_, data)) {
+    parse(data);
+  } else if (unterminatedTooLong()) {
+    parse({});
+  }
+}
+
+void LineReceiver::parse(std::string_view data) {
   detail::ReceiveBuffer::Scope scope(buffer_, data);
   while (!paused_ && !buffer_.empty()) {
     if (transport && transport->disconnecting()) return;
@@ -25,12 +42,10 @@ void LineReceiver::dataReceived(std::string_view data) {
       buffer_.absorbQueued();
       continue;
     }
-    const size_t dl = splitter_.delimiter().size();
+    const size_t dl = splitter_.delimiter().size();  // lineReceived may change it
     size_t length = splitter_.findLineEnd(buffer_);
     if (length == detail::LineSplitter::npos) {
-      if (unterminatedTooLong(buffer_.size(), maxLength, dl)) {
-        lineLengthExceeded(buffer_.takeAll());
-      }
+      if (unterminatedTooLong()) lineLengthExceeded(buffer_.takeAll());
       return;
     }
     if (length > maxLength) {

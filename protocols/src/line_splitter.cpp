@@ -13,14 +13,23 @@ void LineSplitter::setDelimiter(std::string_view delimiter) {
   delimiter_.assign(delimiter);
   first_ = delimiter_[0];
   second_ = delimiter_.size() > 1 ? delimiter_[1] : 0;
-  searchedTo_ = 0;  // earlier scans looked for another delimiter
+  setSearchedTo(0);  // earlier scans looked for another delimiter
 }
 
 void LineSplitter::markSearched(const ReceiveBuffer& buffer) {
-  // A delimiter may still start in the last dl-1 bytes once more bytes arrive.
+  // Everything is stored and scanned. A delimiter may still start in the last dl-1 bytes once
+  // more bytes arrive, but only where they are a prefix of it: the first such position, or
+  // the end (checking costs at most dl-1 short compares, and lets continueLine take over).
+  const std::string_view stored = buffer.stored();
   const size_t keep = delimiter_.size() - 1;
-  const size_t size = buffer.size();
-  searchedTo_ = buffer.consumed() + (size > keep ? size - keep : 0);
+  size_t s = stored.size() > keep ? stored.size() - keep : 0;
+  for (; s < stored.size(); ++s) {
+    if (stored[s] == first_ &&
+        std::memcmp(stored.data() + s, delimiter_.data(), stored.size() - s) == 0) {
+      break;
+    }
+  }
+  setSearchedTo(buffer.consumed() + s);
 }
 
 // Whether a delimiter starts at stored[start] and ends in the input.

@@ -7,12 +7,14 @@ namespace {
 constexpr size_t kKeepCapacity = 256 * 1024;
 }  // namespace
 
-void ReceiveBuffer::append(std::string_view data) {
+char* ReceiveBuffer::makeRoom(size_t n) {
   if (start_ == store_.size()) {
     // Give back a large block only once a whole message went by without needing it, so a
     // stream of large messages does not re-allocate (and page-fault) it every time.
-    if (store_.capacity() > kKeepCapacity && peak_ < store_.capacity() / 4) {
-      std::string().swap(store_);
+    const size_t peak = peak_ > store_.size() ? peak_ : store_.size();
+    copiedBefore_ += store_.size();
+    if (store_.capacity() > kKeepCapacity && peak < store_.capacity() / 4) {
+      store_.reset();
     } else {
       store_.clear();
     }
@@ -20,13 +22,23 @@ void ReceiveBuffer::append(std::string_view data) {
     peak_ = 0;
   } else if (start_ > 0 && start_ >= store_.size() - start_) {
     // The copy moves at most as many bytes as were consumed since the last compaction.
-    copied_ += store_.size() - start_;
-    store_.erase(0, start_);
+    if (store_.size() > peak_) peak_ = store_.size();
+    // copied() grows by the live bytes moved, and the storage shrinks by start_: together
+    // that is the old size.
+    copiedBefore_ += store_.size();
+    store_.eraseFront(start_);
     start_ = 0;
   }
-  copied_ += data.size();
-  store_.append(data);
-  if (store_.size() > peak_) peak_ = store_.size();
+  store_.reserveExtra(n);
+  return store_.end();
+}
+
+bool ReceiveBuffer::appendUnlessContainsSlow(std::string_view data, char stop) {
+  if (data.empty()) return true;  // and makeRoom must not compact for nothing
+  if (std::memchr(data.data(), stop, data.size())) return false;
+  std::memcpy(makeRoom(data.size()), data.data(), data.size());
+  store_.commit(data.size());
+  return true;
 }
 
 std::string ReceiveBuffer::release() {

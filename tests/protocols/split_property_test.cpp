@@ -22,7 +22,7 @@ using testing::StringTransport;
 constexpr int kRounds = 150;
 constexpr int kSplitsPerRound = 6;
 
-// Splits `data` at random points: mostly small chunks, some empty, some large.
+// Splits `data` at random points: mostly small chunks, some empty, some 16-300, some large.
 void feedRandomly(Protocol& p, std::string_view data, std::mt19937_64& rng) {
   std::uniform_int_distribution<int> kind(0, 9);
   size_t pos = 0;
@@ -38,6 +38,9 @@ void feedRandomly(Protocol& p, std::string_view data, std::mt19937_64& rng) {
       case 2:
       case 3:
         n = 1;
+        break;
+      case 4:  // the sizes the line receivers' inline fast path takes
+        n = std::uniform_int_distribution<size_t>(16, 300)(rng);
         break;
       default:
         n = std::uniform_int_distribution<size_t>(1, 9)(rng);

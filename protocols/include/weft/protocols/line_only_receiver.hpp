@@ -45,6 +45,14 @@ class LineOnlyReceiver : public Protocol {
   size_t maxLength = kDefaultMaxLength;
 
  private:
+  // dataReceived minus its inline fast path for a line that continues in a small chunk.
+  void receive(std::string_view data);
+  // The general path, when not busy: every line and length check.
+  void parse(std::string_view data);
+  bool unterminatedTooLong() const {
+    return detail::unterminatedTooLong(buffer_.size(), maxLength, splitter_.delimiter().size());
+  }
+
   detail::ReceiveBuffer buffer_;
   detail::LineSplitter splitter_;
 };

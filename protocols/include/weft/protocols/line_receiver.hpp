@@ -72,6 +72,14 @@ class LineReceiver : public PauseableProtocol {
   size_t maxLength = kDefaultMaxLength;  // Twisted's MAX_LENGTH
 
  private:
+  // dataReceived minus its inline fast path for a line that continues in a small chunk.
+  void receive(std::string_view data);
+  // The general path, when not busy: every line, raw data and length check.
+  void parse(std::string_view data);
+  bool unterminatedTooLong() const {
+    return detail::unterminatedTooLong(buffer_.size(), maxLength, splitter_.delimiter().size());
+  }
+
   detail::ReceiveBuffer buffer_;
   detail::LineSplitter splitter_;
   bool lineMode_ = true;

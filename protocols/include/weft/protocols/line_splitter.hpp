@@ -11,6 +11,13 @@
 
 namespace weft::detail {
 
+// Twisted's rule for a line still without its delimiter: too long only at maxLength +
+// delimiter.size() bytes, so a partial delimiter after a maximal line is not mistaken for an
+// over-long line (#3353 / #6556).
+inline bool unterminatedTooLong(size_t buffered, size_t maxLength, size_t delimiterLength) {
+  return buffered >= delimiterLength && buffered - delimiterLength >= maxLength;
+}
+
 class LineSplitter {
  public:
   static constexpr size_t npos = std::string_view::npos;
@@ -33,7 +40,20 @@ class LineSplitter {
     return findLineEndSlow(buffer);
   }
 
-  uint64_t scanned() const { return scanned_; }
+  // The path taken by every chunk of a long line, kept to a few inline checks plus one pass
+  // over the chunk. Call it outside ReceiveBuffer::Scope. When no stored byte can start a
+  // delimiter (so no line is complete) and `data` holds no first byte of one, appends `data`
+  // and returns true. Otherwise does nothing and returns false: the caller goes the usual way,
+  // exactly as without this path. Always inlined: it is the receivers' fast path.
+  [[gnu::always_inline]] bool continueLine(ReceiveBuffer& buffer, std::string_view data) {
+    const size_t stored = buffer.storedSize();
+    if (stored == 0 || searchedTo_ != buffer.consumed() + stored) return false;
+    if (!buffer.appendUnlessContains(data, first_)) return false;
+    searchedTo_ += data.size();  // none of them is first_; this counts them as scanned too
+    return true;
+  }
+
+  uint64_t scanned() const { return scannedBase_ + searchedTo_; }
 
  private:
   // First delimiter starting at or after `from`. Inline: it runs once per line.
@@ -48,24 +68,32 @@ class LineSplitter {
       if (!p) break;
       if (dl == 1 || (p[1] == second_ &&
                       (dl == 2 || std::memcmp(p + 2, delimiter_.data() + 2, dl - 2) == 0))) {
-        scanned_ += static_cast<size_t>(p - base) + dl - from;
+        scannedBase_ += static_cast<size_t>(p - base) + dl - from;
         return static_cast<size_t>(p - base);
       }
       ++p;
     }
-    scanned_ += hay.size() - from;
+    scannedBase_ += hay.size() - from;
     return npos;
   }
   size_t findLineEndSlow(ReceiveBuffer& buffer);
   bool straddles(std::string_view stored, size_t start, std::string_view input) const;
   void markSearched(const ReceiveBuffer& buffer);
+  void setSearchedTo(uint64_t to) {
+    scannedBase_ -= to - searchedTo_;  // modulo 2^64, exact
+    searchedTo_ = to;
+  }
 
   std::string delimiter_;
   char first_ = 0;   // delimiter_[0]
   char second_ = 0;  // delimiter_[1] when there is one
-  // Stream position (ReceiveBuffer::consumed() based) before which no delimiter starts.
+  // Stream position (ReceiveBuffer::consumed() based) before which no delimiter starts. It is
+  // exact at the end of the stored bytes (see markSearched), so that continueLine applies
+  // whenever the stored bytes end with no partial delimiter.
   uint64_t searchedTo_ = 0;
-  uint64_t scanned_ = 0;
+  // scanned() is scannedBase_ + searchedTo_, so that continueLine, which advances both by the
+  // same amount, updates one counter; setSearchedTo keeps scanned() for other moves.
+  uint64_t scannedBase_ = 0;
 };
 
 }  // namespace weft::detail

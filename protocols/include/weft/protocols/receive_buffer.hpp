@@ -7,6 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "weft/protocols/byte_storage.hpp"
+#include "weft/protocols/copy_scan.hpp"
+
 namespace weft {
 
 // Counters that make the cost of buffering observable (tests assert it is linear).
@@ -63,7 +66,26 @@ class ReceiveBuffer {
   std::string_view input() const { return input_; }
   // Total bytes consumed so far: a stream position that survives compaction.
   uint64_t consumed() const { return consumed_; }
-  uint64_t copied() const { return copied_; }
+  uint64_t copied() const { return copiedBefore_ + store_.size(); }
+
+  // Outside a Scope (nothing in input or queue): appends all of `data` to the storage and
+  // returns true if none of its bytes is `stop`; otherwise appends nothing and returns false.
+  // Always inlined, for the callers' fast paths (see appendsInline).
+  [[gnu::always_inline]] bool appendUnlessContains(std::string_view data, char stop) {
+    if (appendsInline(data.size())) {
+      // Scans while it copies, into spare capacity: committed only if `stop` is absent.
+      if (!copyUnlessContains(store_.end(), data.data(), data.size(), stop)) return false;
+      store_.commit(data.size());
+      return true;
+    }
+    return appendUnlessContainsSlow(data, stop);
+  }
+  // Whether appendUnlessContains of n bytes is call-free: some bytes are stored (so nothing is
+  // to be given back), none to compact (see makeRoom), there is room, and copyScanFits(n). A
+  // caller that checks it first gets a fast path with no call and so no stack frame.
+  bool appendsInline(size_t n) const {
+    return start_ < store_.size() - start_ && store_.spare() >= n && copyScanFits(n);
+  }
 
   // Moves the rest of the input into storage (it must outlive the current call).
   void spill() {
@@ -117,7 +139,7 @@ class ReceiveBuffer {
   // Copies the next n pending bytes (n <= size()) to out without consuming them.
   void peek(size_t n, char* out) const {
     size_t fromStore = n < storedSize() ? n : storedSize();
-    std::memcpy(out, store_.data() + start_, fromStore);
+    if (fromStore != 0) std::memcpy(out, store_.data() + start_, fromStore);
     if (n > fromStore) std::memcpy(out + fromStore, input_.data(), n - fromStore);
   }
   unsigned char front() const {
@@ -128,15 +150,27 @@ class ReceiveBuffer {
   std::string release();
 
  private:
-  void append(std::string_view data);
+  // Makes room for n more bytes at the end of the storage, first compacting it or giving its
+  // memory back when the rules below call for it; returns where the bytes go.
+  char* makeRoom(size_t n);
+  bool appendUnlessContainsSlow(std::string_view data, char stop);
+  void append(std::string_view data) {
+    std::memcpy(makeRoom(data.size()), data.data(), data.size());
+    store_.commit(data.size());
+  }
 
-  std::string store_;
+  ByteStorage store_;
   size_t start_ = 0;
   std::string_view input_;
   std::string queued_;
   uint64_t consumed_ = 0;
-  uint64_t copied_ = 0;
-  size_t peak_ = 0;  // largest storage size since it was last emptied
+  // Bytes copied, not counting those in the storage now: every byte in it was copied there, so
+  // an append costs no counter update (a long line in small chunks is many appends). Only
+  // makeRoom shrinks the storage, and adds what it drops.
+  uint64_t copiedBefore_ = 0;
+  // Largest storage size since it was last emptied, not counting the current size (sizes only
+  // drop at compaction, which records it): max(peak_, store_.size()) is the real peak.
+  size_t peak_ = 0;
   bool busy_ = false;
 };
 

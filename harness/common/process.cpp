@@ -46,6 +46,10 @@ Child::~Child() {
   release();
 }
 
+ProcessId Child::pid() const {
+  return n_ ? static_cast<ProcessId>(n_->pid) : 0;
+}
+
 std::optional<std::string> Child::readLine(Seconds timeout) {
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
   for (;;) {

@@ -27,10 +27,6 @@ int toMs(Seconds s) {
 }
 }  // namespace
 
-ProcessId Child::pid() const {
-  return n_ ? n_->pid : 0;
-}
-
 void Child::release() {
   if (!n_) return;
   if (!status_) {

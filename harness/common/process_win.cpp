@@ -91,10 +91,6 @@ struct ChildStdio {
 
 }  // namespace
 
-ProcessId Child::pid() const {
-  return n_ ? n_->pid : 0;
-}
-
 void Child::release() {
   if (!n_) return;
   if (!status_) {

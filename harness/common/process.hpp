@@ -103,7 +103,7 @@ bool stderrIsTerminal();
 // A process's CPU time and memory: /proc/PID on Linux, GetProcessTimes and
 // GetProcessMemoryInfo (working set = RSS, peak working set = HWM) on Windows.
 struct ProcStats {
-  double cpuSeconds = 0;  // utime + stime
+  double cpuSeconds = 0;  // user + system, all threads
   long vmRssKb = 0;
   long vmHwmKb = 0;
 };

@@ -1,7 +1,13 @@
-// Unit tests of the harness's helpers: the latency histogram and the wire framing.
+// Unit tests of the harness's helpers: the latency histogram, the wire framing and the
+// process CPU clock the benchmark divides by.
 #include <gtest/gtest.h>
 
+#include <time.h>
+
+#include <filesystem>
+
 #include "common/histogram.hpp"
+#include "common/process.hpp"
 #include "common/wire.hpp"
 
 namespace weft::harness {
@@ -28,6 +34,31 @@ TEST(Histogram, BucketsAreMonotonic) {
   }
   EXPECT_LT(Histogram::bucketOf(UINT64_MAX), Histogram::kBuckets);
 }
+
+#ifndef _WIN32
+TEST(ProcStats, CpuTimeResolvesWellBelowAClockTick) {
+  if (!std::filesystem::exists("/proc/self/sched"))
+    GTEST_SKIP() << "no /proc/PID/sched (kernel without CONFIG_SCHED_DEBUG): CPU time comes "
+                    "from /proc/PID/stat in 10 ms ticks";
+  auto before = readProcStats(currentProcessId());
+  ASSERT_TRUE(before);
+  // Burn 3 ms of CPU (by the process CPU clock, so preemption cannot shorten it): less than
+  // one 10 ms tick, so stat alone shows 0 or 10 ms.
+  auto cpuNow = [] {
+    timespec ts{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+  };
+  const double until = cpuNow() + 0.003;
+  while (cpuNow() < until) {
+  }
+  auto after = readProcStats(currentProcessId());
+  ASSERT_TRUE(after);
+  const double used = after->cpuSeconds - before->cpuSeconds;
+  EXPECT_GT(used, 0.002) << "3 ms of spinning did not show up";
+  EXPECT_LT(used, 0.009) << "measured in clock ticks, not scheduler time";
+}
+#endif
 
 TEST(Wire, FramesSplitBackIntoPayloadsAtAnyChunking) {
   for (const char* name : {"lenprefix", "line", "netstring"}) {

@@ -27,7 +27,7 @@ struct Row {
   double msgsMedian = 0, msgsMin = 0, msgsMax = 0;
   double mbPerSecond = 0;
   double p50 = 0, p99 = 0, p999 = 0;  // microseconds, medians over repeats
-  double cpuUsPerMsg = 0;             // server utime+stime per message, median
+  double cpuUsPerMsg = 0;             // server CPU time per message, median
   double cpuUtil = 0;                 // server CPU seconds per wall second, median
   long peakRssKb = 0;                 // server VmHWM
   long errors = 0;

@@ -41,8 +41,9 @@ std::string renderMarkdown(const Report& r) {
      << " s warm-up + " << r.config.value("duration_s", 0.0) << " s measured, median of "
      << r.config.value("repeats", 0) << " repeats (min-max shown)\n";
   md << "- ratios: against `" << kBaseline
-     << "` at the same point in the same run; CPU = server utime+stime per message "
-        "(/proc/PID/stat), the fair figure when the load generator is the limit\n\n";
+     << "` at the same point in the same run; CPU = server CPU time per message "
+        "(scheduler run time of every server thread), the fair figure when the load generator is "
+        "the limit\n\n";
 
   std::vector<std::string> protocols;
   std::map<std::string, std::vector<const Row*>> byProtocol;

@@ -80,9 +80,9 @@ class LineReceiver : public PauseableProtocol {
     return detail::unterminatedTooLong(buffer_.size(), maxLength, splitter_.delimiter().size());
   }
 
+  bool lineMode_ = true;  // first: it shares a cache line with paused_, read on every call
   detail::ReceiveBuffer buffer_;
   detail::LineSplitter splitter_;
-  bool lineMode_ = true;
 };
 
 }  // namespace weft

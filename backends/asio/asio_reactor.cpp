@@ -82,19 +82,21 @@ class AsioReactor final : public Reactor {
 
  protected:
   void waitForEvents(std::optional<Duration> timeout) override {
-    if (io_.stopped()) io_.restart();
+    size_t ran = 0;
     try {
       // One handler per call, so core's timers and thread calls run between completions,
       // exactly as between epoll_wait batches.
       if (!timeout)
-        io_.run_one();
+        ran = io_.run_one();
       else if (timeout->count() <= 0)
-        io_.poll_one();
+        ran = io_.poll_one();
       else
-        io_.run_one_for(std::chrono::ceil<std::chrono::microseconds>(*timeout));
+        ran = io_.run_one_for(std::chrono::ceil<std::chrono::microseconds>(*timeout));
     } catch (const std::exception& e) {
       log(LogLevel::Error, std::string("exception escaped an Asio handler: ") + e.what());
     }
+    // stopped() takes the scheduler's mutex: asked only when nothing ran, not per handler.
+    if (ran == 0 && io_.stopped()) io_.restart();
   }
   // asio::post is thread-safe; the empty handler just makes run_one() return.
   void wakeUp() override {

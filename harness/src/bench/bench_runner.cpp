@@ -189,7 +189,9 @@ class BenchRun {
       }
     }
     for (size_t i = 0; i < servers_.size(); ++i) {
-      int st = children[i].stop(Seconds(5));
+      // Longer than a reactor's own drain bound (5 s by default), so a server still flushing
+      // to a departed load generator is not killed while it does what it should.
+      int st = children[i].stop(Seconds(10));
       if (rows[i].failure.empty() && !exitedWith(st, 0)) {
         rows[i].failure = "server " + describeStatus(st) + " on SIGTERM";
       }

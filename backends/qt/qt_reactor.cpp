@@ -146,7 +146,11 @@ class QtPoller final : public Poller {
 
    protected:
     bool event(QEvent* e) override {
-      if (e->type() != wakeEventType()) return QObject::event(e);
+      // Acquire before reading the event: a wake event was allocated on the posting thread,
+      // and this load reads that thread's exchange (only this handler clears the flag), so
+      // the allocation happens-before the read for ThreadSanitizer too.
+      if (!poller_.wakePosted_.load(std::memory_order_acquire) || e->type() != wakeEventType())
+        return QObject::event(e);
       // Cleared before the tick: a wake-up requested after core looked at its queue posts a
       // new event.
       poller_.wakePosted_.exchange(false, std::memory_order_acq_rel);

@@ -1,6 +1,7 @@
 #include "asio/asio_transport.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/smart_ptr/intrusive_ref_counter.hpp>
 
 #include <exception>
 #include <string>
@@ -33,7 +34,9 @@ Address toAddress(const tcp::endpoint& ep) {
   return Address::fromSockaddr(ep.data(), static_cast<socklen_t>(ep.size()));
 }
 
-struct AsioTransport::Io {
+// Counted without atomics: see io_ in the header.
+struct AsioTransport::Io
+    : boost::intrusive_ref_counter<AsioTransport::Io, boost::thread_unsafe_counter> {
   explicit Io(tcp::socket s) : socket(std::move(s)) {}
   tcp::socket socket;
   // Two queues, because an append may move the bytes an asynchronous write still reads
@@ -55,7 +58,7 @@ AsioTransport::AsioTransport(Reactor& reactor, tcp::socket socket,
                              std::unique_ptr<Protocol> protocol,
                              std::shared_ptr<ConnectionOwner> owner)
     : reactor_(reactor),
-      io_(std::make_shared<Io>(std::move(socket))),
+      io_(new Io(std::move(socket))),  // intrusive_ptr owns it from here
       protocol_(std::move(protocol)),
       owner_(std::move(owner)) {
   io_->owner = this;

@@ -188,9 +188,11 @@ void AsioTransport::deliverHeld() {
     // gather write after it, not one send each.
     delivering_ = corked_ = true;
     wroteInRead_ = false;
+    // Replies that are bytes of this read are queued as views of the read buffer and leave in
+    // flushNow's write, straight from it (corked writes go to `waiting`).
+    io_->waiting.lend(data);
     callProtocol("dataReceived", [&] { protocol_->dataReceived(data); });
     delivering_ = corked_ = false;
-    if (lost_) return;
     flushNow();
     if (lost_) return;
     // Reading stops while the replies this reading produced cannot drain: a peer that does
@@ -268,7 +270,21 @@ void AsioTransport::queued() {
 }
 
 void AsioTransport::flushNow() {
-  if (writing_ || pendingError_ || aborting_ || io_->buffered() == 0) return;
+  sendCorked();
+  // From here the read buffer may be reused (the next read, an asynchronous write of the
+  // rest): what is still borrowed from it is copied now. The swap may have moved the loan.
+  io_->sending.endLoan();
+  io_->waiting.endLoan();
+  if (lost_ || aborting_ || pendingError_) return;
+  if (io_->buffered() <= marks_.low && (backpressured_ || producerPaused_)) {
+    drainedBelowLowMark();
+    if (lost_) return;
+  }
+  startWriting();
+}
+
+void AsioTransport::sendCorked() {
+  if (lost_ || writing_ || pendingError_ || aborting_ || io_->buffered() == 0) return;
   if (io_->sending.empty()) std::swap(io_->sending, io_->waiting);
   std::array<std::string_view, kMaxGather> views;
   std::array<net::const_buffer, kMaxGather> bufs;
@@ -284,11 +300,6 @@ void AsioTransport::flushNow() {
     return;
   }
   if (!ec) io_->sending.consume(n);
-  if (io_->buffered() <= marks_.low && (backpressured_ || producerPaused_)) {
-    drainedBelowLowMark();
-    if (lost_) return;
-  }
-  startWriting();
 }
 
 void AsioTransport::startWriting() {

@@ -94,8 +94,10 @@ class AsioTransport final : public Transport, public TrackedConnection {
   void peerClosedWriting();
   bool sendNow(std::span<const std::string_view> parts);
   void queued();
-  // One synchronous gather write of the queue (after a corked read); the rest goes async.
+  // After a corked read: one synchronous gather write of the queue, the loan of the read
+  // buffer ended, the rest sent asynchronously.
   void flushNow();
+  void sendCorked();
   void startWriting();
   void onWritten(const ErrorCode& ec, size_t n);
   void drainedBelowLowMark();

@@ -97,8 +97,11 @@ void StreamTransport::doRead() {
     // after it, not one send() each (16 pipelined frames would otherwise cost 16 syscalls).
     corked_ = true;
     wroteInRead_ = false;
-    callProtocol("dataReceived",
-                 [&] { protocol_->dataReceived(std::string_view(buf, static_cast<size_t>(n))); });
+    const std::string_view data(buf, static_cast<size_t>(n));
+    // Replies that are bytes of this read are sent from the read buffer; the queue copies
+    // what is left of them when this scope ends, before another read can reuse the buffer.
+    detail::WriteQueue::Loan loan(out_, data);
+    callProtocol("dataReceived", [&] { protocol_->dataReceived(data); });
     corked_ = false;
     if (lost_ || out_.empty()) return;
     if (!(interest_ & kWritable) && pendingErrno_ == 0 && !sendQueued()) return;

@@ -1,6 +1,8 @@
 #include "weft/detail/write_queue.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace weft::detail {
 namespace {
@@ -40,18 +42,89 @@ void releaseChunk(std::string& chunk) {
 
 void WriteQueue::append(std::string_view data) {
   if (data.empty()) return;
+  if (!loan_.empty() && borrow(data)) return;
+  appendOwned(data);
+}
+
+void WriteQueue::appendOwned(std::string_view data) {
   bytes_ += data.size();
-  if (head_ < chunks_.size() && chunks_.back().size() + data.size() <= kCoalesce) {
-    chunks_.back().append(data);
+  lastOwnedAppend_ = data.size() <= kMatchMax ? data.size() : 0;
+  if (head_ < chunks_.size() && !chunks_.back().isBorrowed() &&
+      chunks_.back().owned.size() + data.size() <= kCoalesce) {
+    chunks_.back().owned.append(data);
   } else {
-    chunks_.push_back(newChunk(data, kCoalesce));
+    chunks_.push_back(Chunk{newChunk(data, kCoalesce), {}});
   }
+}
+
+bool WriteQueue::borrow(std::string_view data) {
+  // Addresses compared as integers: the bytes may lie anywhere, not only in the loan.
+  const auto addr = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
+  const std::uintptr_t lo = addr(loan_.data()), hi = lo + loan_.size();
+  Chunk* last = head_ < chunks_.size() ? &chunks_.back() : nullptr;
+  const char* start = nullptr;
+  if (addr(data.data()) >= lo && addr(data.data()) + data.size() <= hi) {
+    start = data.data();
+  } else if (data.size() <= kMatchMax && last && last->isBorrowed()) {
+    // The same bytes as the lent ones right after the previous borrowed reply: a delimiter.
+    const char* end = last->borrowed.data() + last->borrowed.size();
+    if (data.size() > hi - addr(end) || std::memcmp(end, data.data(), data.size()) != 0) {
+      return false;
+    }
+    start = end;
+  } else {
+    return false;
+  }
+  size_t n = data.size();
+  // The owned reply just appended, if the same bytes as the lent ones right before these (a
+  // frame's length prefix), is taken back and borrowed with them: one view for both.
+  if (const size_t k = lastOwnedAppend_;
+      k != 0 && last && !last->isBorrowed() && k <= addr(start) - lo &&
+      std::memcmp(start - k, last->owned.data() + last->owned.size() - k, k) == 0 &&
+      (head_ + 1 < chunks_.size() || headOffset_ + k <= last->owned.size())) {
+    last->owned.resize(last->owned.size() - k);
+    bytes_ -= k;
+    start -= k;
+    n += k;
+    if (last->owned.empty()) {
+      releaseChunk(last->owned);
+      chunks_.pop_back();
+      last = head_ < chunks_.size() ? &chunks_.back() : nullptr;
+    }
+  }
+  lastOwnedAppend_ = 0;
+  bytes_ += n;
+  if (last && last->isBorrowed() && last->borrowed.data() + last->borrowed.size() == start) {
+    last->borrowed = std::string_view(last->borrowed.data(), last->borrowed.size() + n);
+  } else {
+    chunks_.push_back(Chunk{{}, std::string_view(start, n)});
+    ++borrowed_;
+  }
+  return true;
+}
+
+void WriteQueue::endLoan() {
+  loan_ = {};
+  lastOwnedAppend_ = 0;
+  if (borrowed_ == 0) return;
+  for (size_t i = head_; i < chunks_.size(); ++i) {
+    Chunk& c = chunks_[i];
+    if (!c.isBorrowed()) continue;
+    std::string_view rest = c.borrowed;
+    if (i == head_) {
+      rest.remove_prefix(headOffset_);
+      headOffset_ = 0;
+    }
+    c.owned = newChunk(rest, kCoalesce);
+    c.borrowed = {};
+  }
+  borrowed_ = 0;
 }
 
 size_t WriteQueue::gather(std::span<std::string_view> out) const {
   size_t n = 0;
   for (size_t i = head_; i < chunks_.size() && n < out.size(); ++i, ++n) {
-    std::string_view c = chunks_[i];
+    std::string_view c = chunks_[i].bytes();
     out[n] = i == head_ ? c.substr(headOffset_) : c;
   }
   return n;
@@ -60,19 +133,26 @@ size_t WriteQueue::gather(std::span<std::string_view> out) const {
 void WriteQueue::consume(size_t n) {
   bytes_ -= n;
   while (n > 0) {
-    size_t left = chunks_[head_].size() - headOffset_;
+    Chunk& c = chunks_[head_];
+    size_t left = c.bytes().size() - headOffset_;
     if (n < left) {
       headOffset_ += n;
       return;
     }
     n -= left;
-    releaseChunk(chunks_[head_]);
+    if (c.isBorrowed()) {
+      c.borrowed = {};
+      --borrowed_;
+    } else {
+      releaseChunk(c.owned);
+    }
     ++head_;
     headOffset_ = 0;
   }
   if (head_ == chunks_.size()) {
     chunks_.clear();
     head_ = 0;
+    lastOwnedAppend_ = 0;
   } else if (head_ > 32 && head_ * 2 > chunks_.size()) {
     chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(head_));
     head_ = 0;
@@ -80,8 +160,8 @@ void WriteQueue::consume(size_t n) {
 }
 
 void WriteQueue::clear() {
-  std::vector<std::string>().swap(chunks_);
-  head_ = headOffset_ = bytes_ = 0;
+  std::vector<Chunk>().swap(chunks_);
+  head_ = headOffset_ = bytes_ = borrowed_ = lastOwnedAppend_ = 0;
 }
 
 }  // namespace weft::detail

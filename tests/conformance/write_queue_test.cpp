@@ -1,9 +1,11 @@
-// Core's WriteQueue on its own: partial sends, coalescing, big chunks kept apart, and chunks
-// reused from its per-thread pool coming back empty.
+// Core's WriteQueue on its own: partial sends, coalescing, big chunks kept apart, chunks
+// reused from its per-thread pool coming back empty, and replies borrowed from a lent read
+// buffer (sent from it while the loan lasts, copied when it ends).
 #include <gtest/gtest.h>
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "weft/detail/write_queue.hpp"
 
@@ -65,6 +67,99 @@ TEST(UnitWriteQueue, ClearDropsEverything) {
   EXPECT_TRUE(q.empty());
   q.append("again");
   EXPECT_EQ(drain(q, 2), "again");
+}
+
+std::vector<std::string_view> views(const WriteQueue& q) {
+  std::array<std::string_view, 64> parts;
+  size_t n = q.gather(parts);
+  return {parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(n)};
+}
+
+TEST(UnitWriteQueue, RepliesFromTheLentBytesAreViewsOfThem) {
+  // Three pipelined lines echoed: each line is a view of the read, and the delimiter (built
+  // elsewhere) equals the next lent bytes, so all of it is one view of the read buffer.
+  std::string read = "one\r\ntwo\r\nthree\r\n";
+  const std::string delimiter = "\r\n";
+  WriteQueue q;
+  {
+    WriteQueue::Loan loan(q, read);
+    for (size_t at : {0u, 5u, 10u}) {
+      std::string_view line = std::string_view(read).substr(at, read.find('\r', at) - at);
+      q.append(line);
+      q.append(delimiter);
+    }
+    auto v = views(q);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].data(), read.data());
+    EXPECT_EQ(v[0], read);
+    EXPECT_TRUE(q.borrowing());
+  }
+  EXPECT_FALSE(q.borrowing());
+  read.assign(read.size(), '#');  // the read buffer is reused: the queue kept its own copy
+  EXPECT_EQ(drain(q, 7), "one\r\ntwo\r\nthree\r\n");
+}
+
+TEST(UnitWriteQueue, APrefixEqualToTheLentBytesBeforeAPayloadIsBorrowed) {
+  // Length-prefixed frames re-sent: the prefix is built on the stack, the payload is a view.
+  const std::string read = std::string("\x03\0\0\0abc\x02\0\0\0de", 13);
+  WriteQueue q;
+  WriteQueue::Loan loan(q, read);
+  const std::string prefix1("\x03\0\0\0", 4), prefix2("\x02\0\0\0", 4);
+  q.append(prefix1);
+  q.append(std::string_view(read).substr(4, 3));
+  q.append(prefix2);
+  q.append(std::string_view(read).substr(11, 2));
+  auto v = views(q);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].data(), read.data());
+  EXPECT_EQ(q.size(), read.size());
+}
+
+TEST(UnitWriteQueue, OtherBytesAreCopiedAndOrderIsKept) {
+  std::string read = "abcdefgh";
+  WriteQueue q;
+  {
+    WriteQueue::Loan loan(q, read);
+    q.append("<");                                  // not the bytes before "cd": copied
+    q.append(std::string_view(read).substr(2, 2));  // borrowed
+    q.append("XY");                                 // not "ef": copied
+    q.append(std::string_view(read).substr(0, 2));  // borrowed, not contiguous: own view
+    q.append(std::string_view(read).substr(2, 6));  // contiguous with it: the same view
+    q.append(std::string(300, 'z'));                // long: never compared, copied
+    auto v = views(q);
+    ASSERT_EQ(v.size(), 5u);
+    EXPECT_EQ(v[1].data(), read.data() + 2);
+    EXPECT_EQ(v[3].data(), read.data());
+    EXPECT_EQ(v[3], "abcdefgh");
+    q.consume(2);  // part of the first borrowed view is sent before the loan ends
+  }
+  read.assign(read.size(), '#');
+  EXPECT_EQ(drain(q, 5), "dXYabcdefgh" + std::string(300, 'z'));
+}
+
+TEST(UnitWriteQueue, ALoanOutlivesAClearAndAnEmptyQueue) {
+  std::string read = "ping";
+  WriteQueue q;
+  {
+    WriteQueue::Loan loan(q, read);
+    q.append(read);
+    q.clear();  // an abort while the read is delivered
+    EXPECT_FALSE(q.borrowing());
+    q.append(read);
+    q.consume(4);  // sent in full from the buffer
+    EXPECT_TRUE(q.empty());
+    q.append(std::string_view(read).substr(1));
+  }
+  read = "####";
+  EXPECT_EQ(drain(q, 1), "ing");
+}
+
+TEST(UnitWriteQueue, NothingIsBorrowedWithoutALoan) {
+  const std::string read = "data";
+  WriteQueue q;
+  q.append(read);
+  EXPECT_FALSE(q.borrowing());
+  EXPECT_NE(views(q)[0].data(), read.data());
 }
 
 }  // namespace

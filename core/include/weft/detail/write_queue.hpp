@@ -1,6 +1,12 @@
 // Bytes waiting to be sent: chunks with a read offset, so sending part of the queue never
 // re-copies the rest (Twisted #12742). Small writes coalesce into the tail chunk; big ones
 // keep their own chunk so gather writes (writev / WSASend) send them without copying again.
+//
+// While a read is being delivered, the transport lends the queue the bytes it delivers:
+// replies that are those very bytes (an echo, a relay, a frame re-sent whole) are kept as
+// views into the read buffer instead of copies, and the gather write after the delivery sends
+// them straight from there, as a server written directly on the socket would. Whatever is
+// still queued when the loan ends is copied then, before the read buffer can be reused.
 #pragma once
 
 #include <span>
@@ -20,12 +26,49 @@ class WriteQueue {
   void consume(size_t n);
   void clear();
 
+  // Until endLoan(), `lent` stays valid and unchanged, so appends may refer to it. Replies
+  // equal to the lent bytes that follow (or precede) an earlier borrowed reply are borrowed
+  // too: a line's delimiter or a frame's length prefix, built elsewhere, is usually the same
+  // bytes as in the request, and borrowing it lets the replies of a whole read leave as one
+  // buffer.
+  void lend(std::string_view lent) { loan_ = lent; }
+  // Copies every borrowed byte still queued; the lent bytes may change after this.
+  void endLoan();
+  bool borrowing() const { return borrowed_ != 0; }
+
+  // Ends the loan however the scope is left.
+  class Loan {
+   public:
+    Loan(WriteQueue& queue, std::string_view lent) : queue_(queue) { queue_.lend(lent); }
+    ~Loan() { queue_.endLoan(); }
+    Loan(const Loan&) = delete;
+    Loan& operator=(const Loan&) = delete;
+
+   private:
+    WriteQueue& queue_;
+  };
+
  private:
+  // A chunk owns its bytes, or (while a loan lasts) refers to the lent ones.
+  struct Chunk {
+    std::string owned;
+    std::string_view borrowed;
+    bool isBorrowed() const { return borrowed.data() != nullptr; }
+    std::string_view bytes() const { return isBorrowed() ? borrowed : std::string_view(owned); }
+  };
+  // Bytes compared to find a reply equal to lent bytes: delimiters and prefixes, not payloads.
+  static constexpr size_t kMatchMax = 16;
   static constexpr size_t kCoalesce = 16 * 1024;
-  std::vector<std::string> chunks_;
+  bool borrow(std::string_view data);
+  void appendOwned(std::string_view data);
+
+  std::vector<Chunk> chunks_;
   size_t head_ = 0;        // first chunk not fully sent
   size_t headOffset_ = 0;  // bytes of chunks_[head_] already sent
   size_t bytes_ = 0;
+  std::string_view loan_;
+  size_t borrowed_ = 0;         // borrowed chunks queued
+  size_t lastOwnedAppend_ = 0;  // size of the last append if it went to the owned tail chunk
 };
 
 }  // namespace weft::detail

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,16 +37,42 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
   int in[2], out[2];
   if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
     throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  // dup2 clears close-on-exec on the target, so only these two ends reach the child.
-  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  int err = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  // fork + exec rather than posix_spawn, for PR_SET_PDEATHSIG: when ctest kills a test that
+  // timed out, no destructor runs, and the example it started (a server) would live on.
+  // Between fork and exec only async-signal-safe calls.
+  // A failed exec reports its errno on this close-on-exec pipe; a successful one closes it.
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) < 0)
+    throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+  const pid_t parent = getpid();
+  pid_ = fork();
+  if (pid_ == 0) {
+    int e = 0;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+    // dup2 clears close-on-exec on the target, so only these two ends reach the child.
+    if (dup2(in[0], STDIN_FILENO) >= 0 && dup2(out[1], STDOUT_FILENO) >= 0) {
+      execve(args[0], args.data(), environ);
+    }
+    e = errno;
+    (void)!write(report[1], &e, sizeof e);
+    _exit(127);
+  }
+  int err = pid_ < 0 ? errno : 0;
+  close(report[1]);
+  if (pid_ > 0) {
+    ssize_t n;
+    while ((n = read(report[0], &err, sizeof err)) < 0 && errno == EINTR) {
+    }
+    if (n == sizeof err) {
+      waitpid(pid_, nullptr, 0);  // it exited right after writing
+    } else {
+      err = 0;
+    }
+  }
+  close(report[0]);
   close(in[0]);
   close(out[1]);
   stdin_ = in[1];

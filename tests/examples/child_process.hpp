@@ -1,7 +1,8 @@
 // A child process with its stdin and stdout on pipes: the examples are driven as a user
 // drives them (arguments, stdin, stdout, SIGTERM) and checked from outside. Every wait has a
 // deadline; the destructor kills (by PID) and reaps a child still running, so a failing test
-// never leaves one behind.
+// never leaves one behind, and a child gets SIGKILL when the test process dies (ctest's
+// timeout kills it without running destructors).
 #pragma once
 
 #include <sys/types.h>

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,9 +98,14 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
+    // It dies with weft (a killed `weft check` or `weft bench` must not leave servers and load
+    // generators behind, still pinned to a CPU). The signal follows the forking thread, and
+    // every spawn happens on weft's one thread, which lives as long as the process.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
     if (opts.captureStdout) dup2(pipefd[1], STDOUT_FILENO);
     if (!opts.stderrPath.empty()) {
       int fd = open(opts.stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

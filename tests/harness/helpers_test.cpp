@@ -1,10 +1,18 @@
-// Unit tests of the harness's helpers: the latency histogram, the wire framing and the
-// process CPU clock the benchmark divides by.
+// Unit tests of the harness's helpers: the latency histogram, the wire framing, the process
+// CPU clock the benchmark divides by, and children that die with their parent.
 #include <gtest/gtest.h>
 
 #include <time.h>
+#ifndef _WIN32
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "common/histogram.hpp"
 #include "common/process.hpp"
@@ -57,6 +65,43 @@ TEST(ProcStats, CpuTimeResolvesWellBelowAClockTick) {
   const double used = after->cpuSeconds - before->cpuSeconds;
   EXPECT_GT(used, 0.002) << "3 ms of spinning did not show up";
   EXPECT_LT(used, 0.009) << "measured in clock ticks, not scheduler time";
+}
+
+// weft check and weft bench start servers and load generators; when weft itself is killed
+// (ctest's timeout, ^C on a hung run: no destructor runs) they must not live on. A middle
+// process spawns `sleep 60` the way weft does and is SIGKILLed; the sleeper must die too.
+TEST(Spawn, ChildDiesWhenItsParentIsKilled) {
+  int report[2];
+  ASSERT_EQ(::pipe(report), 0);
+  const pid_t middle = ::fork();
+  ASSERT_GE(middle, 0);
+  if (middle == 0) {
+    Child sleeper = spawn({"/bin/sleep", "60"}, {.captureStdout = false, .stderrPath = {}});
+    ProcessId pid = sleeper.pid();
+    (void)!::write(report[1], &pid, sizeof pid);
+    for (;;) ::pause();  // until SIGKILL
+  }
+  ::close(report[1]);
+  ProcessId sleeper = 0;
+  const ssize_t got = ::read(report[0], &sleeper, sizeof sleeper);
+  ::close(report[0]);
+  ::kill(middle, SIGKILL);  // before any assertion, so a failure leaves nothing behind
+  ::waitpid(middle, nullptr, 0);
+  ASSERT_EQ(got, ssize_t(sizeof sleeper));
+  ASSERT_GT(sleeper, 0) << "the middle process could not spawn /bin/sleep";
+  // Dead means gone, or a zombie left for init to reap (containers' init may never reap).
+  auto dead = [&] {
+    std::ifstream stat("/proc/" + std::to_string(sleeper) + "/stat");
+    std::string pid, comm, state;
+    if (!(stat >> pid >> comm >> state)) return true;
+    return state == "Z" || state == "X";
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!dead() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const bool died = dead();
+  if (!died) ::kill(sleeper, SIGKILL);  // not ours to reap, but never left running
+  EXPECT_TRUE(died) << "the child outlived its killed parent";
 }
 #endif
 

@@ -17,9 +17,12 @@ struct BenchOptions {
   std::string connections = "1,64";
   std::string depths = "1,16";
   std::string references = "all";  // reference servers: all, none, or a comma list
-  double duration = 0.4;           // measured seconds per repeat (default matrix <= 10 min)
-  double warmup = 0.2;
-  int repeats = 3;
+  // Five short repeats rather than three long ones in the same <= 10 minutes: on a shared
+  // machine a burst of someone else's work spoils one repeat, and the median of five shrugs
+  // off two such repeats where the median of three shrugs off one.
+  double duration = 0.25;  // measured seconds per repeat
+  double warmup = 0.1;
+  int repeats = 5;
   std::string reportDir;
   int serverCpu = 0;
   int clientCpu = 1;

@@ -93,13 +93,18 @@ std::vector<ServerSpec> referenceServers(const std::string& which) {
   return out;
 }
 
+// Progress on a terminal: the ETA extrapolates the rate measured so far (a run's overhead
+// beyond warm-up + measurement, server start and teardown, varies by server: Twisted and Qt
+// start slowly).
 class Progress {
  public:
-  Progress(size_t total, double perRun) : total_(total), perRun_(perRun), tty_(isatty(2)) {}
+  explicit Progress(size_t total)
+      : total_(total), tty_(isatty(2)), start_(std::chrono::steady_clock::now()) {}
   void step(const std::string& what) {
     ++done_;
     if (!tty_) return;
-    double left = double(total_ - done_) * perRun_;
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+    double left = double(total_ - done_) * elapsed.count() / double(done_);
     std::fprintf(stderr, "\r\033[K[%zu/%zu] %s  ETA %dm%02ds", done_, total_, what.c_str(),
                  int(left) / 60, int(left) % 60);
   }
@@ -109,8 +114,8 @@ class Progress {
 
  private:
   size_t total_, done_ = 0;
-  double perRun_;
   bool tty_;
+  std::chrono::steady_clock::time_point start_;
 };
 
 struct Sample {
@@ -128,12 +133,12 @@ class BenchRun {
   }
 
   Report run() {
-    double perRun = o_.warmup + o_.duration + 0.15;
+    double perRun = o_.warmup + o_.duration + 0.03;  // + start and teardown, measured
     size_t total = points_.size() * servers_.size() * size_t(o_.repeats);
     std::fprintf(stderr,
                  "weft bench: %zu points x %zu servers x %d repeats = %zu runs, about %.1f min\n",
                  points_.size(), servers_.size(), o_.repeats, total, double(total) * perRun / 60);
-    Progress progress(total, perRun);
+    Progress progress(total);
     Report report;
     for (const auto& point : points_) {
       auto rows = runPoint(point, progress);

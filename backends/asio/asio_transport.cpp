@@ -213,6 +213,7 @@ void AsioTransport::peerClosedWriting() {
   }
   // Without half-close support the connection ends, but what is queued is delivered first.
   disconnecting_ = true;
+  markDisconnecting();
 }
 
 bool AsioTransport::sendNow(std::span<const std::string_view> parts) {
@@ -382,6 +383,7 @@ void AsioTransport::flushed() {
 void AsioTransport::loseConnection() {
   if (lost_ || disconnecting_) return;
   disconnecting_ = true;
+  markDisconnecting();
   update();
 }
 
@@ -394,6 +396,7 @@ void AsioTransport::loseWriteConnection() {
 void AsioTransport::abortConnection() {
   if (lost_ || aborting_) return;
   aborting_ = disconnecting_ = true;
+  markDisconnecting();
   io_->clear(writing_);
   if (producer_) std::exchange(producer_, nullptr)->stopProducing();
   ErrorCode ec;
@@ -464,6 +467,7 @@ void AsioTransport::closeSocket() {
 void AsioTransport::notifyLost(const Reason& why) {
   if (lost_) return;
   lost_ = disconnecting_ = true;
+  markDisconnecting();
   if (abortCall_.active()) abortCall_.cancel();
   io_->clear(writing_);
   if (producer_) std::exchange(producer_, nullptr)->stopProducing();

@@ -66,7 +66,6 @@ class AsioTransport final : public Transport, public TrackedConnection {
   bool getTcpNoDelay() const override;
   void setTcpKeepAlive(bool on) override;
   bool getTcpKeepAlive() const override;
-  bool disconnecting() const override { return disconnecting_ || lost_; }
   bool connected() const override { return !lost_; }
   void pauseProducing() override;
   void resumeProducing() override;

@@ -132,6 +132,7 @@ void StreamTransport::peerClosedWriting() {
   // still delivered first (a client that half-closes after its last request gets its replies).
   if (!disconnecting_) {
     disconnecting_ = true;
+    markDisconnecting();
     updateInterest();
   }
 }
@@ -251,6 +252,7 @@ void StreamTransport::loseConnection() {
   // Closing is always asynchronous: the next writable event flushes and closes, so
   // connectionLost never runs inside the caller's stack.
   disconnecting_ = true;
+  markDisconnecting();
   updateInterest();
 }
 
@@ -263,6 +265,7 @@ void StreamTransport::loseWriteConnection() {
 void StreamTransport::abortConnection() {
   if (lost_ || abortCall_.active()) return;
   disconnecting_ = true;
+  markDisconnecting();
   out_.clear();
   if (producer_) {
     auto* p = std::exchange(producer_, nullptr);
@@ -342,6 +345,7 @@ void StreamTransport::closeFd() {
 void StreamTransport::notifyLost(const Reason& why) {
   lost_ = true;
   disconnecting_ = true;
+  markDisconnecting();
   if (abortCall_.active()) abortCall_.cancel();
   out_.clear();
   if (producer_) {

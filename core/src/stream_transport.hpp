@@ -42,7 +42,6 @@ class StreamTransport final : public Transport, public TrackedConnection, public
   bool getTcpNoDelay() const override;
   void setTcpKeepAlive(bool on) override;
   bool getTcpKeepAlive() const override;
-  bool disconnecting() const override { return disconnecting_ || lost_; }
   bool connected() const override { return !lost_; }
   void pauseProducing() override;
   void resumeProducing() override;

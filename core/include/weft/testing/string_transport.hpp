@@ -29,9 +29,15 @@ class StringTransport : public Transport {
     for (auto p : parts) write(p);
   }
   using Transport::writeSequence;
-  void loseConnection() override { loseConnectionCalled = true; }
+  void loseConnection() override {
+    loseConnectionCalled = true;
+    markDisconnecting();
+  }
   void loseWriteConnection() override { writeLost = true; }
-  void abortConnection() override { abortCalled = true; }
+  void abortConnection() override {
+    abortCalled = true;
+    markDisconnecting();
+  }
   Address getPeer() const override { return peer; }
   Address getHost() const override { return host; }
   void registerProducer(PushProducer& p) override {
@@ -46,7 +52,6 @@ class StringTransport : public Transport {
   bool getTcpNoDelay() const override { return noDelay_; }
   void setTcpKeepAlive(bool on) override { keepAlive_ = on; }
   bool getTcpKeepAlive() const override { return keepAlive_; }
-  bool disconnecting() const override { return loseConnectionCalled || abortCalled; }
   bool connected() const override { return !disconnecting(); }
   void pauseProducing() override { paused = true; }
   void resumeProducing() override { paused = false; }

@@ -141,6 +141,26 @@ void Child::kill() {
   if (running()) TerminateProcess(n_->process, kKilledExitCode);
 }
 
+// Every child goes into one job that kills its processes when its last handle closes, which
+// is when weft exits or is killed (POSIX: PR_SET_PDEATHSIG), so a killed `weft check` or
+// `weft bench` leaves no server behind. Best effort: without the job, children still run.
+namespace {
+HANDLE killOnCloseJob() {
+  static HANDLE job = [] {
+    HANDLE j = CreateJobObjectA(nullptr, nullptr);
+    if (!j) return HANDLE(nullptr);
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+    limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    if (!SetInformationJobObject(j, JobObjectExtendedLimitInformation, &limits, sizeof limits)) {
+      CloseHandle(j);
+      return HANDLE(nullptr);
+    }
+    return j;  // never closed: the process's exit closes it
+  }();
+  return job;
+}
+}  // namespace
+
 Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   if (argv.empty()) return Child::failed("no program to run");
   std::string cmd;
@@ -170,7 +190,7 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   si.hStdOutput = stdio.out;
   si.hStdError = stdio.err;
   PROCESS_INFORMATION pi{};
-  DWORD flags = opts.cpu >= 0 ? CREATE_SUSPENDED : 0;  // pinned before it runs
+  const DWORD flags = CREATE_SUSPENDED;  // pinned and put in the job before it runs
   // Wine 8 now and then fails CreateProcess with ERROR_INTERNAL_ERROR: the new process died
   // in Wine's own start-up, before any of its code ran (here about one start in a thousand
   // in `weft check`), and the same call succeeds right after. Any other error is final.
@@ -189,10 +209,9 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
     if (readEnd) CloseHandle(readEnd);
     return Child::failed(why);
   }
-  if (opts.cpu >= 0) {
-    if (opts.cpu < 64) SetProcessAffinityMask(pi.hProcess, DWORD_PTR(1) << opts.cpu);
-    ResumeThread(pi.hThread);
-  }
+  if (opts.cpu >= 0 && opts.cpu < 64) SetProcessAffinityMask(pi.hProcess, DWORD_PTR(1) << opts.cpu);
+  if (HANDLE job = killOnCloseJob()) AssignProcessToJobObject(job, pi.hProcess);
+  ResumeThread(pi.hThread);
   CloseHandle(pi.hThread);
   auto n = std::make_unique<Child::Native>();
   n->process = pi.hProcess;

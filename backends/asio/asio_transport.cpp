@@ -103,7 +103,7 @@ void AsioTransport::start() {
 }
 
 bool AsioTransport::canRead() const {
-  return !lost_ && !disconnecting_ && !readEof_ && !userPaused_ && !backpressured_;
+  return !lost_ && !disconnecting() && !readEof_ && !userPaused_ && !backpressured_;
 }
 
 void AsioTransport::update(ReadStart start) {
@@ -135,7 +135,7 @@ void AsioTransport::update(ReadStart start) {
     }
   }
   bool flushStep =
-      pendingError_ || (disconnecting_ && !producer_) || (writeShutPending_ && !writeShut_);
+      pendingError_ || (disconnecting() && !producer_) || (writeShutPending_ && !writeShut_);
   if (flushStep && !writing_ && io_->buffered() == 0 && !flushPosted_) {
     // Closing is always asynchronous: connectionLost never runs inside the caller's stack.
     flushPosted_ = true;
@@ -170,7 +170,7 @@ void AsioTransport::onRead(const ErrorCode& ec, size_t n) {
 
 void AsioTransport::deliverHeld() {
   if (!hasHeld_ || lost_ || aborting_) return;
-  if (disconnecting_ || readEof_) {
+  if (disconnecting() || readEof_) {
     hasHeld_ = false;  // closing: what arrives now is dropped, as core stops reading
     return;
   }
@@ -212,7 +212,6 @@ void AsioTransport::peerClosedWriting() {
     return;
   }
   // Without half-close support the connection ends, but what is queued is delivered first.
-  disconnecting_ = true;
   markDisconnecting();
 }
 
@@ -252,7 +251,7 @@ void AsioTransport::write(std::string_view data) {
 }
 
 void AsioTransport::writeSequence(std::span<const std::string_view> parts) {
-  if (lost_ || disconnecting_ || writeShut_ || writeShutPending_) return;
+  if (lost_ || disconnecting() || writeShut_ || writeShutPending_) return;
   if (!corked_ && io_->buffered() == 0 && !writing_ && !pendingError_) {
     if (!sendNow(parts)) return;
   } else {
@@ -362,7 +361,7 @@ void AsioTransport::onFlushEvent() {
 }
 
 void AsioTransport::flushed() {
-  if (disconnecting_ && !producer_) {
+  if (disconnecting() && !producer_) {
     closeCleanly();
     return;
   }
@@ -381,21 +380,20 @@ void AsioTransport::flushed() {
 }
 
 void AsioTransport::loseConnection() {
-  if (lost_ || disconnecting_) return;
-  disconnecting_ = true;
+  if (lost_ || disconnecting()) return;
   markDisconnecting();
   update();
 }
 
 void AsioTransport::loseWriteConnection() {
-  if (lost_ || disconnecting_ || writeShutPending_) return;
+  if (lost_ || disconnecting() || writeShutPending_) return;
   writeShutPending_ = true;
   update();
 }
 
 void AsioTransport::abortConnection() {
   if (lost_ || aborting_) return;
-  aborting_ = disconnecting_ = true;
+  aborting_ = true;
   markDisconnecting();
   io_->clear(writing_);
   if (producer_) std::exchange(producer_, nullptr)->stopProducing();
@@ -466,7 +464,7 @@ void AsioTransport::closeSocket() {
 
 void AsioTransport::notifyLost(const Reason& why) {
   if (lost_) return;
-  lost_ = disconnecting_ = true;
+  lost_ = true;
   markDisconnecting();
   if (abortCall_.active()) abortCall_.cancel();
   io_->clear(writing_);
@@ -529,7 +527,7 @@ void AsioTransport::pauseProducing() {
 }
 
 void AsioTransport::resumeProducing() {
-  if (disconnecting_) return;
+  if (disconnecting()) return;
   userPaused_ = false;
   update();
 }

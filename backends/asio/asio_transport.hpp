@@ -140,7 +140,6 @@ class AsioTransport final : public Transport, public TrackedConnection {
   bool backpressured_ = false;
   bool readBackpressure_ = true;
   bool producerPaused_ = false;
-  bool disconnecting_ = false;
   bool aborting_ = false;
   bool lost_ = false;
   bool lingering_ = false;

@@ -57,8 +57,8 @@ bool StreamTransport::start() {
 void StreamTransport::updateInterest() {
   if (lost_) return;
   unsigned want = kNone;
-  if (!disconnecting_ && !readEof_ && !userPaused_ && !backpressured_) want |= kReadable;
-  if (!out_.empty() || pendingErrno_ != 0 || (disconnecting_ && !producer_) ||
+  if (!disconnecting() && !readEof_ && !userPaused_ && !backpressured_) want |= kReadable;
+  if (!out_.empty() || pendingErrno_ != 0 || (disconnecting() && !producer_) ||
       (writeShutPending_ && !writeShut_)) {
     want |= kWritable;
   }
@@ -130,15 +130,14 @@ void StreamTransport::peerClosedWriting() {
   }
   // Without half-close support the connection ends, but what the protocol already queued is
   // still delivered first (a client that half-closes after its last request gets its replies).
-  if (!disconnecting_) {
-    disconnecting_ = true;
+  if (!disconnecting()) {
     markDisconnecting();
     updateInterest();
   }
 }
 
 void StreamTransport::write(std::string_view data) {
-  if (lost_ || disconnecting_ || writeShut_ || writeShutPending_ || data.empty()) return;
+  if (lost_ || disconnecting() || writeShut_ || writeShutPending_ || data.empty()) return;
   if (!corked_ && out_.empty() && pendingErrno_ == 0) {
     auto n = sockets::send(fd_, data.data(), data.size());
     if (n == static_cast<std::ptrdiff_t>(data.size())) return;
@@ -157,7 +156,7 @@ void StreamTransport::write(std::string_view data) {
 }
 
 void StreamTransport::writeSequence(std::span<const std::string_view> parts) {
-  if (lost_ || disconnecting_ || writeShut_ || writeShutPending_) return;
+  if (lost_ || disconnecting() || writeShut_ || writeShutPending_) return;
   size_t i = 0;
   if (!corked_ && out_.empty() && pendingErrno_ == 0) {
     // One sendmsg for the whole sequence (e.g. prefix + payload): no Nagle stall, one syscall.
@@ -230,7 +229,7 @@ bool StreamTransport::sendQueued() {
 }
 
 void StreamTransport::flushed() {
-  if (disconnecting_ && !producer_) {
+  if (disconnecting() && !producer_) {
     closeCleanly();
     return;
   }
@@ -248,23 +247,21 @@ void StreamTransport::flushed() {
 }
 
 void StreamTransport::loseConnection() {
-  if (lost_ || disconnecting_) return;
+  if (lost_ || disconnecting()) return;
   // Closing is always asynchronous: the next writable event flushes and closes, so
   // connectionLost never runs inside the caller's stack.
-  disconnecting_ = true;
   markDisconnecting();
   updateInterest();
 }
 
 void StreamTransport::loseWriteConnection() {
-  if (lost_ || disconnecting_ || writeShutPending_) return;
+  if (lost_ || disconnecting() || writeShutPending_) return;
   writeShutPending_ = true;
   updateInterest();
 }
 
 void StreamTransport::abortConnection() {
   if (lost_ || abortCall_.active()) return;
-  disconnecting_ = true;
   markDisconnecting();
   out_.clear();
   if (producer_) {
@@ -344,7 +341,6 @@ void StreamTransport::closeFd() {
 
 void StreamTransport::notifyLost(const Reason& why) {
   lost_ = true;
-  disconnecting_ = true;
   markDisconnecting();
   if (abortCall_.active()) abortCall_.cancel();
   out_.clear();
@@ -401,7 +397,7 @@ void StreamTransport::pauseProducing() {
 }
 
 void StreamTransport::resumeProducing() {
-  if (disconnecting_) return;
+  if (disconnecting()) return;
   userPaused_ = false;
   updateInterest();
 }

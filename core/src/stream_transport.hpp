@@ -89,7 +89,6 @@ class StreamTransport final : public Transport, public TrackedConnection, public
   bool backpressured_ = false;  // our write buffer is above the high-water mark
   bool readBackpressure_ = true;
   bool producerPaused_ = false;
-  bool disconnecting_ = false;
   bool lost_ = false;
   bool readEof_ = false;
   bool writeShutPending_ = false;

@@ -50,13 +50,15 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
   const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
-    int e = 0;
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
-    // dup2 clears close-on-exec on the target, so only these two ends reach the child.
-    if (dup2(in[0], STDIN_FILENO) >= 0 && dup2(out[1], STDOUT_FILENO) >= 0) {
-      execve(args[0], args.data(), environ);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0) {
+      // Checked after prctl, so a test that died in between is seen: nobody to report to.
+      if (getppid() != parent) _exit(127);
+      // dup2 clears close-on-exec on the target, so only these two ends reach the child.
+      if (dup2(in[0], STDIN_FILENO) >= 0 && dup2(out[1], STDOUT_FILENO) >= 0) {
+        execve(args[0], args.data(), environ);
+      }
     }
-    e = errno;
+    const int e = errno;  // of whichever step failed
     (void)!write(report[1], &e, sizeof e);
     _exit(127);
   }

@@ -46,6 +46,9 @@ std::string ExampleTest::scratchFile(const std::string& name) {
 void ExampleTest::TearDown() {
   std::error_code ignored;
   for (const auto& path : scratch_) std::filesystem::remove(path, ignored);
+  // The per-process directory goes too once it is empty (remove() leaves a non-empty one).
+  if (!scratch_.empty())
+    std::filesystem::remove(std::filesystem::path(scratch_[0]).parent_path(), ignored);
 }
 
 }  // namespace weft::test

@@ -8,8 +8,9 @@
 namespace weft::harness::testing {
 
 const std::string& tinyReportDir() {
+  static const TempDir root;
   static const std::string dir = [] {
-    std::string d = makeTempDir() + "/report";
+    std::string d = root.path() + "/report";
     auto r =
         runWeft({"bench",     "--reactor",  "epoll", "--reference",   "raw-epoll", "--protocol",
                  "lenprefix", "--size",     "64",    "--connections", "2",         "--depth",

@@ -7,12 +7,13 @@
 namespace weft::harness {
 namespace {
 
-using testing::makeTempDir;
 using testing::readFile;
 using testing::runWeft;
+using testing::TempDir;
 
 TEST(CheckSubset, EpollLineAndLenprefixPass) {
-  std::string dir = makeTempDir();
+  TempDir tmp;
+  const std::string& dir = tmp.path();
   auto r = runWeft({"check", "--reactor", "epoll", "--protocol", "lenprefix,line", "--scenario",
                     "bytewise,coalesced,maxlen,longline,rst,conc1000,slowread,refused", "--json",
                     dir + "/check.json", "--junit", dir + "/check.xml"},

@@ -30,10 +30,10 @@ TEST(HtmlReport, ChromiumRendersTheCharts) {
   if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (ci/test installs it)";
   const std::string& dir = testing::tinyReportDir();
   ASSERT_FALSE(dir.empty());
-  std::string profile = testing::makeTempDir();
+  testing::TempDir profile;
   Child c = spawn({chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                   "--disable-background-networking", "--user-data-dir=" + profile, "--dump-dom",
-                   "file://" + dir + "/index.html"},
+                   "--disable-background-networking", "--user-data-dir=" + profile.path(),
+                   "--dump-dom", "file://" + dir + "/index.html"},
                   {.stderrPath = "/dev/null"});
   std::string dom = c.readAll(Seconds(120));
   auto st = c.wait(Seconds(10));
@@ -45,7 +45,6 @@ TEST(HtmlReport, ChromiumRendersTheCharts) {
   EXPECT_NE(dom.find("id=\"cpu-lenprefix\""), std::string::npos);
   EXPECT_NE(dom.find("id=\"latency-lenprefix-64-c2\""), std::string::npos);
   EXPECT_GE(count(dom, "class=\"bar\""), 4u) << "bars drawn";
-  std::filesystem::remove_all(profile);
 }
 
 }  // namespace

@@ -2,9 +2,12 @@
 
 #include <sys/wait.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "common/process.hpp"
 
@@ -14,10 +17,13 @@ int RunResult::exitCode() const {
   return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string makeTempDir() {
-  std::string t = "/tmp/weft-harness-test-XXXXXX";
-  if (!mkdtemp(t.data())) return "/tmp";
-  return t;
+TempDir::TempDir() : path_("/tmp/weft-harness-test-XXXXXX") {
+  if (!mkdtemp(path_.data())) throw std::system_error(errno, std::generic_category(), "mkdtemp");
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
 }
 
 std::string readFile(const std::string& path) {
@@ -28,15 +34,15 @@ std::string readFile(const std::string& path) {
 }
 
 RunResult runWeft(const std::vector<std::string>& args, double timeoutSeconds) {
-  std::string dir = makeTempDir();
+  TempDir dir;
   std::vector<std::string> argv = {WEFT_EXE};
   argv.insert(argv.end(), args.begin(), args.end());
-  Child c = spawn(argv, {.stderrPath = dir + "/stderr"});
+  Child c = spawn(argv, {.stderrPath = dir.path() + "/stderr"});
   RunResult r;
   r.out = c.readAll(Seconds(timeoutSeconds));
   auto st = c.wait(Seconds(5));
   r.status = st ? *st : (c.stop(Seconds(2)), -1);
-  r.err = readFile(dir + "/stderr");
+  r.err = readFile(dir.path() + "/stderr");
   return r;
 }
 

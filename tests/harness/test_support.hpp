@@ -14,7 +14,21 @@ struct RunResult {
 };
 
 RunResult runWeft(const std::vector<std::string>& args, double timeoutSeconds = 300);
-std::string makeTempDir();
+
+// A fresh directory under /tmp, removed with everything in it when this goes out of scope, so
+// test runs do not leave directories behind.
+class TempDir {
+ public:
+  TempDir();  // throws std::system_error if the directory cannot be created
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 std::string readFile(const std::string& path);
 
 }  // namespace weft::harness::testing

@@ -42,6 +42,19 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/include/ ${PROJECT_SOURCE_DIR}/prot
 if(TARGET weft)
   install(TARGETS weft RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+if(TARGET weft AND TARGET weft-loadgen)
+  # `weft bench`'s helpers: the load generator and the reference servers. The installed weft
+  # looks for them in ../libexec/weft beside itself (harness/src/bench/bench_runner.cpp).
+  set(weft_bench_helpers weft-loadgen)
+  foreach(ref raw-epoll libevent asio qt libuv)
+    if(TARGET weft-ref-${ref})
+      list(APPEND weft_bench_helpers weft-ref-${ref})
+    endif()
+  endforeach()
+  install(TARGETS ${weft_bench_helpers} RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/weft)
+  install(PROGRAMS ${PROJECT_SOURCE_DIR}/bench/reference/twisted_server.py
+    DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/weft RENAME weft-ref-twisted.py)
+endif()
 
 install(EXPORT weftTargets NAMESPACE weft:: DESTINATION ${WEFT_INSTALL_CMAKEDIR})
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/weftConfig.cmake.in

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -76,7 +78,55 @@ TEST_F(Packaging, InstallsHeadersLibrariesPackageAndCommandLine) {
                                     lib / "pkgconfig/weft.pc"};
   for (const auto& name : availableReactors()) expected.push_back(library("weft_backend_" + name));
   if (WEFT_HAVE_CLI) expected.push_back("bin/weft");
+  if (WEFT_HAVE_BENCH) {
+    const fs::path libexec = fs::path(WEFT_INSTALL_LIBEXECDIR) / "weft";
+    expected.push_back(libexec / "weft-loadgen");
+    expected.push_back(libexec / "weft-ref-raw-epoll");
+  }
   for (const auto& path : expected) EXPECT_TRUE(fs::exists(kPrefix / path)) << path;
+}
+
+// The installed `weft bench` runs the installed load generator and reference servers, not the
+// ones in the build tree it was built from.
+TEST_F(Packaging, InstalledBenchUsesInstalledHelpers) {
+  ASSERT_TRUE(install_.ok()) << install_.output;
+  if (!WEFT_HAVE_BENCH) GTEST_SKIP() << "weft bench and its helpers are not built here";
+  const auto report = kScratch / "bench-report";
+  fs::remove_all(report);
+  auto bench = run({(kPrefix / "bin/weft").string(),
+                    "bench",
+                    "--reactor",
+                    "epoll",
+                    "--reference",
+                    "raw-epoll",
+                    "--protocol",
+                    "echo",
+                    "--size",
+                    "64",
+                    "--connections",
+                    "1",
+                    "--depth",
+                    "1",
+                    "--warmup",
+                    "0.05",
+                    "--duration",
+                    "0.1",
+                    "--repeats",
+                    "1",
+                    "--report",
+                    report.string()});
+  ASSERT_TRUE(bench.ok()) << bench.output;
+  std::ifstream in(report / "report.json");
+  auto j = nlohmann::json::parse(in);
+  const auto libexec = fs::canonical(kPrefix / WEFT_INSTALL_LIBEXECDIR / "weft");
+  EXPECT_EQ(fs::canonical(j["config"]["reference_dir"].get<std::string>()), libexec);
+  EXPECT_EQ(fs::canonical(j["config"]["loadgen_path"].get<std::string>()),
+            libexec / "weft-loadgen");
+  ASSERT_EQ(j["rows"].size(), 2u) << j["rows"].dump();
+  for (const auto& row : j["rows"]) {
+    EXPECT_FALSE(row.contains("failure")) << row.dump();
+    EXPECT_GT(row["msgs_per_s"]["median"].get<double>(), 0) << row.dump();
+  }
 }
 
 TEST_F(Packaging, PkgConfigBuildsTheConsumerToo) {

@@ -61,18 +61,32 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-std::string siblingOrDefault(const std::string& name, const std::string& fallback) {
-  fs::path here = fs::path(selfExe()).parent_path();
-  if (fs::exists(here / name)) return (here / name).string();
-  return fallback;
+// An installed weft (PREFIX/bin/weft) finds the load generator and the reference servers in
+// PREFIX/libexec/weft (cmake/weft_install.cmake). In the build tree the load generator sits
+// beside weft and the reference servers in bench/reference.
+fs::path installedHelperDir() {
+  fs::path dir = fs::path(selfExe()).parent_path().parent_path() / "libexec" / "weft";
+  return fs::exists(dir / "weft-loadgen") ? dir : fs::path();
+}
+
+std::string loadgenPath() {
+  if (auto dir = installedHelperDir(); !dir.empty()) return (dir / "weft-loadgen").string();
+  fs::path sibling = fs::path(selfExe()).parent_path() / "weft-loadgen";
+  return fs::exists(sibling) ? sibling.string() : WEFT_LOADGEN_PATH;
+}
+
+fs::path referenceDir() {
+  if (auto dir = installedHelperDir(); !dir.empty()) return dir;
+  fs::path dir = WEFT_REFERENCE_DIR;
+  // A build tree that was moved: weft is BUILD/harness/weft.
+  fs::path alt = fs::path(selfExe()).parent_path().parent_path() / "bench" / "reference";
+  return !fs::exists(dir / "weft-ref-raw-epoll") && fs::exists(alt) ? alt : dir;
 }
 
 std::vector<ServerSpec> referenceServers(const std::string& which) {
   std::vector<ServerSpec> out;
   if (which == "none") return out;
-  fs::path dir = WEFT_REFERENCE_DIR;
-  fs::path alt = fs::path(selfExe()).parent_path().parent_path() / "bench" / "reference";
-  if (!fs::exists(dir / "weft-ref-raw-epoll") && fs::exists(alt)) dir = alt;
+  fs::path dir = referenceDir();
   auto wanted = split(which);
   for (const char* name : {"raw-epoll", "libevent", "asio", "qt", "libuv"}) {
     fs::path exe = dir / (std::string("weft-ref-") + name);
@@ -126,7 +140,7 @@ class BenchRun {
  public:
   BenchRun(const BenchOptions& o, std::vector<ServerSpec> servers, std::vector<Point> points)
       : o_(o), servers_(std::move(servers)), points_(std::move(points)) {
-    loadgen_ = siblingOrDefault("weft-loadgen", WEFT_LOADGEN_PATH);
+    loadgen_ = loadgenPath();
     bool pin = cpuCount() >= 2;
     serverCpu_ = pin ? o.serverCpu : -1;
     clientCpu_ = pin ? o.clientCpu : -1;
@@ -150,6 +164,7 @@ class BenchRun {
     report.config = {{"duration_s", o_.duration}, {"warmup_s", o_.warmup},
                      {"repeats", o_.repeats},     {"server_cpu", serverCpu_},
                      {"client_cpu", clientCpu_},  {"loadgen", "weft-loadgen (raw epoll)"},
+                     {"loadgen_path", loadgen_},  {"reference_dir", referenceDir().string()},
                      {"servers", serverNames()}};
     computeRatios(report);
     return report;

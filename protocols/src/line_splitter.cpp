@@ -11,7 +11,7 @@ LineSplitter::LineSplitter(std::string_view delimiter) {
 void LineSplitter::setDelimiter(std::string_view delimiter) {
   if (delimiter.empty()) throw Error(ErrorKind::InvalidArgument, "line delimiter is empty");
   delimiter_.assign(delimiter);
-  first_ = delimiter_[0];
+  first_ = StopByte(delimiter_[0]);
   second_ = delimiter_.size() > 1 ? delimiter_[1] : 0;
   setSearchedTo(0);  // earlier scans looked for another delimiter
 }
@@ -24,7 +24,7 @@ void LineSplitter::markSearched(const ReceiveBuffer& buffer) {
   const size_t keep = delimiter_.size() - 1;
   size_t s = stored.size() > keep ? stored.size() - keep : 0;
   for (; s < stored.size(); ++s) {
-    if (stored[s] == first_ &&
+    if (stored[s] == first_.byte &&
         std::memcmp(stored.data() + s, delimiter_.data(), stored.size() - s) == 0) {
       break;
     }
@@ -75,7 +75,7 @@ size_t LineSplitter::findLineEndSlow(ReceiveBuffer& buffer) {
     return npos;
   }
   for (size_t s = from; s < stored.size(); ++s) {
-    if (stored[s] == first_ && straddles(stored, s, input)) return s;
+    if (stored[s] == first_.byte && straddles(stored, s, input)) return s;
   }
   at = find(input, 0);
   if (at != npos) return stored.size() + at;

@@ -33,9 +33,9 @@ char* ReceiveBuffer::makeRoom(size_t n) {
   return store_.end();
 }
 
-bool ReceiveBuffer::appendUnlessContainsSlow(std::string_view data, char stop) {
+bool ReceiveBuffer::appendUnlessContainsSlow(std::string_view data, const StopByte& stop) {
   if (data.empty()) return true;  // and makeRoom must not compact for nothing
-  if (std::memchr(data.data(), stop, data.size())) return false;
+  if (std::memchr(data.data(), stop.byte, data.size())) return false;
   std::memcpy(makeRoom(data.size()), data.data(), data.size());
   store_.commit(data.size());
   return true;

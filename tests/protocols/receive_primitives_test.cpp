@@ -24,7 +24,7 @@ TEST(CopyUnlessContains, CopiesEveryLengthWithoutTheStopByte) {
     if (!copyScanFits(n)) continue;
     const std::string src = pattern(n);
     std::vector<char> dst(n + 32, '#');
-    ASSERT_TRUE(copyUnlessContains(dst.data() + 16, src.data(), n, '\n')) << n;
+    ASSERT_TRUE(copyUnlessContains(dst.data() + 16, src.data(), n, StopByte('\n'))) << n;
     EXPECT_EQ(std::string(dst.data() + 16, n), src) << n;
     EXPECT_EQ(std::string(dst.data(), 16), std::string(16, '#')) << n;  // nothing outside
     EXPECT_EQ(std::string(dst.data() + 16 + n, 16), std::string(16, '#')) << n;
@@ -38,7 +38,7 @@ TEST(CopyUnlessContains, FindsTheStopByteAtEveryPosition) {
       std::string src = pattern(n);
       src[at] = '\n';
       std::vector<char> dst(n);
-      EXPECT_FALSE(copyUnlessContains(dst.data(), src.data(), n, '\n')) << n << " " << at;
+      EXPECT_FALSE(copyUnlessContains(dst.data(), src.data(), n, StopByte('\n'))) << n << " " << at;
     }
   }
 }

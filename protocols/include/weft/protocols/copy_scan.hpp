@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
@@ -12,6 +13,15 @@
 #endif
 
 namespace weft::detail {
+
+// A byte to scan for, with the 16 copies the SSE2 compare needs made once (when the delimiter
+// is set) instead of on every call: broadcasting it is a chain of four dependent instructions
+// in front of the first compare, and on the fast path a call is only ~15 cycles.
+struct StopByte {
+  explicit StopByte(char c = 0) : byte(c) { std::memset(lanes, c, sizeof lanes); }
+  char byte;
+  char lanes[16];
+};
 
 // Whether copyUnlessContains handles n bytes. Above kCopyScanMax the C library's memchr and
 // memcpy (wider vectors) beat one SSE2 pass, and calling them costs little next to the bytes.
@@ -25,14 +35,14 @@ inline bool copyScanFits(size_t n) {
 #endif
 }
 
-// Copies src[0, n) to dst and returns true if none of those bytes is `stop`; otherwise returns
+// Copies src[0, n) to dst and returns true if none of those bytes is `stop.byte`; otherwise returns
 // false, having written some of dst[0, n). Only for copyScanFits(n). Call-free and always
 // inlined (GCC's size limits would otherwise decide), so a caller's fast path needs no stack
 // frame.
 [[gnu::always_inline]] inline bool copyUnlessContains(char* dst, const char* src, size_t n,
-                                                      char stop) {
+                                                      const StopByte& stop) {
 #ifdef WEFT_COPY_SCAN_SSE2
-  const __m128i needle = _mm_set1_epi8(stop);
+  const __m128i needle = _mm_loadu_si128(reinterpret_cast<const __m128i*>(stop.lanes));
   const auto load = [&](size_t at) {
     return _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + at));
   };

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "weft/protocols/copy_scan.hpp"
 #include "weft/protocols/receive_buffer.hpp"
 
 namespace weft::detail {
@@ -64,7 +65,7 @@ class LineSplitter {
     const char* p = base + from;
     const char* last = base + hay.size() - dl + 1;  // one past the last possible start
     while (p < last) {
-      p = static_cast<const char*>(std::memchr(p, first_, static_cast<size_t>(last - p)));
+      p = static_cast<const char*>(std::memchr(p, first_.byte, static_cast<size_t>(last - p)));
       if (!p) break;
       if (dl == 1 || (p[1] == second_ &&
                       (dl == 2 || std::memcmp(p + 2, delimiter_.data() + 2, dl - 2) == 0))) {
@@ -85,7 +86,7 @@ class LineSplitter {
   }
 
   std::string delimiter_;
-  char first_ = 0;   // delimiter_[0]
+  StopByte first_;   // delimiter_[0]
   char second_ = 0;  // delimiter_[1] when there is one
   // Stream position (ReceiveBuffer::consumed() based) before which no delimiter starts. It is
   // exact at the end of the stored bytes (see markSearched), so that continueLine applies

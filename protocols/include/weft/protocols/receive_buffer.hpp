@@ -71,7 +71,7 @@ class ReceiveBuffer {
   // Outside a Scope (nothing in input or queue): appends all of `data` to the storage and
   // returns true if none of its bytes is `stop`; otherwise appends nothing and returns false.
   // Always inlined, for the callers' fast paths (see appendsInline).
-  [[gnu::always_inline]] bool appendUnlessContains(std::string_view data, char stop) {
+  [[gnu::always_inline]] bool appendUnlessContains(std::string_view data, const StopByte& stop) {
     if (appendsInline(data.size())) {
       // Scans while it copies, into spare capacity: committed only if `stop` is absent.
       if (!copyUnlessContains(store_.end(), data.data(), data.size(), stop)) return false;
@@ -153,7 +153,7 @@ class ReceiveBuffer {
   // Makes room for n more bytes at the end of the storage, first compacting it or giving its
   // memory back when the rules below call for it; returns where the bytes go.
   char* makeRoom(size_t n);
-  bool appendUnlessContainsSlow(std::string_view data, char stop);
+  bool appendUnlessContainsSlow(std::string_view data, const StopByte& stop);
   void append(std::string_view data) {
     std::memcpy(makeRoom(data.size()), data.data(), data.size());
     store_.commit(data.size());

@@ -93,28 +93,12 @@ TEST_F(Packaging, InstalledBenchUsesInstalledHelpers) {
   if (!WEFT_HAVE_BENCH) GTEST_SKIP() << "weft bench and its helpers are not built here";
   const auto report = kScratch / "bench-report";
   fs::remove_all(report);
-  auto bench = run({(kPrefix / "bin/weft").string(),
-                    "bench",
-                    "--reactor",
-                    "epoll",
-                    "--reference",
-                    "raw-epoll",
-                    "--protocol",
-                    "echo",
-                    "--size",
-                    "64",
-                    "--connections",
-                    "1",
-                    "--depth",
-                    "1",
-                    "--warmup",
-                    "0.05",
-                    "--duration",
-                    "0.1",
-                    "--repeats",
-                    "1",
-                    "--report",
-                    report.string()});
+  const std::string weft = (kPrefix / "bin/weft").string();
+  auto bench =
+      run({weft,         "bench", "--reactor", "epoll",        "--reference",   "raw-epoll",
+           "--protocol", "echo",  "--size",    "64",           "--connections", "1",
+           "--depth",    "1",     "--warmup",  "0.05",         "--duration",    "0.1",
+           "--repeats",  "1",     "--report",  report.string()});
   ASSERT_TRUE(bench.ok()) << bench.output;
   std::ifstream in(report / "report.json");
   auto j = nlohmann::json::parse(in);

@@ -103,7 +103,7 @@ void AsioTransport::start() {
 }
 
 bool AsioTransport::canRead() const {
-  return !lost_ && !disconnecting() && !readEof_ && !userPaused_ && !backpressured_;
+  return !disconnecting() && !readEof_ && !userPaused_ && !backpressured_;
 }
 
 void AsioTransport::update(ReadStart start) {
@@ -251,7 +251,7 @@ void AsioTransport::write(std::string_view data) {
 }
 
 void AsioTransport::writeSequence(std::span<const std::string_view> parts) {
-  if (lost_ || disconnecting() || writeShut_ || writeShutPending_) return;
+  if (disconnecting() || writeShut_ || writeShutPending_) return;
   if (!corked_ && io_->buffered() == 0 && !writing_ && !pendingError_) {
     if (!sendNow(parts)) return;
   } else {
@@ -380,13 +380,13 @@ void AsioTransport::flushed() {
 }
 
 void AsioTransport::loseConnection() {
-  if (lost_ || disconnecting()) return;
+  if (disconnecting()) return;
   markDisconnecting();
   update();
 }
 
 void AsioTransport::loseWriteConnection() {
-  if (lost_ || disconnecting() || writeShutPending_) return;
+  if (disconnecting() || writeShutPending_) return;
   writeShutPending_ = true;
   update();
 }

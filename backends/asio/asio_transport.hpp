@@ -141,7 +141,7 @@ class AsioTransport final : public Transport, public TrackedConnection {
   bool readBackpressure_ = true;
   bool producerPaused_ = false;
   bool aborting_ = false;
-  bool lost_ = false;
+  bool lost_ = false;  // set with markDisconnecting() (notifyLost): lost_ implies disconnecting()
   bool lingering_ = false;
   bool readEof_ = false;
   bool writeShutPending_ = false;

@@ -137,7 +137,7 @@ void StreamTransport::peerClosedWriting() {
 }
 
 void StreamTransport::write(std::string_view data) {
-  if (lost_ || disconnecting() || writeShut_ || writeShutPending_ || data.empty()) return;
+  if (disconnecting() || writeShut_ || writeShutPending_ || data.empty()) return;
   if (!corked_ && out_.empty() && pendingErrno_ == 0) {
     auto n = sockets::send(fd_, data.data(), data.size());
     if (n == static_cast<std::ptrdiff_t>(data.size())) return;
@@ -156,7 +156,7 @@ void StreamTransport::write(std::string_view data) {
 }
 
 void StreamTransport::writeSequence(std::span<const std::string_view> parts) {
-  if (lost_ || disconnecting() || writeShut_ || writeShutPending_) return;
+  if (disconnecting() || writeShut_ || writeShutPending_) return;
   size_t i = 0;
   if (!corked_ && out_.empty() && pendingErrno_ == 0) {
     // One sendmsg for the whole sequence (e.g. prefix + payload): no Nagle stall, one syscall.
@@ -247,7 +247,7 @@ void StreamTransport::flushed() {
 }
 
 void StreamTransport::loseConnection() {
-  if (lost_ || disconnecting()) return;
+  if (disconnecting()) return;
   // Closing is always asynchronous: the next writable event flushes and closes, so
   // connectionLost never runs inside the caller's stack.
   markDisconnecting();
@@ -255,7 +255,7 @@ void StreamTransport::loseConnection() {
 }
 
 void StreamTransport::loseWriteConnection() {
-  if (lost_ || disconnecting() || writeShutPending_) return;
+  if (disconnecting() || writeShutPending_) return;
   writeShutPending_ = true;
   updateInterest();
 }

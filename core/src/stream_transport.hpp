@@ -89,7 +89,7 @@ class StreamTransport final : public Transport, public TrackedConnection, public
   bool backpressured_ = false;  // our write buffer is above the high-water mark
   bool readBackpressure_ = true;
   bool producerPaused_ = false;
-  bool lost_ = false;
+  bool lost_ = false;  // set with markDisconnecting() (notifyLost): lost_ implies disconnecting()
   bool readEof_ = false;
   bool writeShutPending_ = false;
   bool writeShut_ = false;

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <exception>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -135,7 +136,12 @@ class QtPoller final : public Poller {
     // so that edge is the one ThreadSanitizer sees.
     auto event = std::make_unique<QEvent>(wakeEventType());
     if (wakePosted_.exchange(true, std::memory_order_acq_rel)) return;  // one is on its way
-    QCoreApplication::postEvent(&wakeReceiver_, event.release());       // Qt deletes it
+    // Posts are serialized here although Qt locks its posted-event list itself: Qt's mutex is
+    // futex-based code TSan cannot see, while the list's growth (malloc, memmove) goes through
+    // TSan's interceptors. Two threads posting one after the other would otherwise look like
+    // a race. Only posts that raise the flag get here, so the lock is rarely contended.
+    std::lock_guard lock(postMu_);
+    QCoreApplication::postEvent(&wakeReceiver_, event.release());  // Qt deletes it
   }
 
  private:
@@ -286,6 +292,7 @@ class QtPoller final : public Poller {
   bool quitRequested_ = false;
   bool quitAppOnStop_ = true;
   std::atomic<bool> wakePosted_{false};
+  std::mutex postMu_;  // serializes postWake()'s postEvent calls for ThreadSanitizer
   // Last: destroyed first, which also discards its pending posted events.
   WakeReceiver wakeReceiver_{*this};
 };

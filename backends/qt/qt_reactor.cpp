@@ -126,6 +126,8 @@ class QtPoller final : public Poller {
   }
 
   void setLoopEndedEarlyHandler(std::function<void()> f) { onLoopEndedEarly_ = std::move(f); }
+  // Called when Qt deletes a wake event it never delivered; must not call Qt (see wakeDropped).
+  void setWakeDroppedHandler(std::function<void()> f) { onWakeDropped_ = std::move(f); }
 
   // stop() and callFromThread() from any thread: one posted event to a loop-thread object
   // wakes the loop at once. Core's own queue carries the calls (mutex-protected); the event
@@ -134,7 +136,7 @@ class QtPoller final : public Poller {
     // Allocated before the flag is raised: the handler's acquire of the flag then orders this
     // allocation before Qt deletes the event on the loop thread. QtCore is not instrumented,
     // so that edge is the one ThreadSanitizer sees.
-    auto event = std::make_unique<QEvent>(wakeEventType());
+    auto event = std::make_unique<WakeEvent>(*this);
     if (wakePosted_.exchange(true, std::memory_order_acq_rel)) return;  // one is on its way
     // Posts are serialized here although Qt locks its posted-event list itself: Qt's mutex is
     // futex-based code TSan cannot see, while the list's growth (malloc, memmove) goes through
@@ -145,6 +147,32 @@ class QtPoller final : public Poller {
   }
 
  private:
+  // A wake event knows whether it was delivered. Qt also deletes posted events it never
+  // delivers: QCoreApplication::removePostedEvents (callable by the application, from any
+  // thread) and the application's destruction. Such an event must not leave wakePosted_
+  // raised, or every later wake-up would be skipped and calls from other threads would wait
+  // forever.
+  class WakeEvent final : public QEvent {
+   public:
+    explicit WakeEvent(QtPoller& poller) : QEvent(wakeEventType()), poller_(poller) {}
+    ~WakeEvent() override {
+      if (!delivered_) poller_.wakeDropped();
+    }
+    void markDelivered() { delivered_ = true; }
+
+   private:
+    QtPoller& poller_;
+    bool delivered_ = false;
+  };
+
+  // On whichever thread deleted an undelivered wake event, maybe under Qt's posted-event lock
+  // (QCoreApplication's destructor deletes them holding it), so no Qt call here: the flag is
+  // lowered and core's eventfd, watched by a notifier, carries this wake-up instead.
+  void wakeDropped() {
+    wakePosted_.store(false, std::memory_order_release);
+    if (onWakeDropped_) onWakeDropped_();
+  }
+
   // The loop-thread object wake-ups are posted to.
   class WakeReceiver final : public QObject {
    public:
@@ -159,6 +187,7 @@ class QtPoller final : public Poller {
         return QObject::event(e);
       // Cleared before the tick: a wake-up requested after core looked at its queue posts a
       // new event.
+      static_cast<WakeEvent*>(e)->markDelivered();
       poller_.wakePosted_.exchange(false, std::memory_order_acq_rel);
       poller_.nativeCallback();
       return true;
@@ -284,6 +313,7 @@ class QtPoller final : public Poller {
   ReadySink* sink_ = nullptr;
   std::vector<QEventLoop*> loops_;
   std::function<void()> onLoopEndedEarly_;
+  std::function<void()> onWakeDropped_;
   TimePoint armedDeadline_{};
   std::vector<Notifier*> suspended_;  // never deleted while the poller lives
   int depth_ = 0;                     // weft callbacks on the stack
@@ -325,6 +355,7 @@ QtReactor::QtReactor()
     : PollerReactor(std::move(newPoller_), "qt"), context_(std::make_unique<QObject>()) {
   qtPoller_->setSink(readySink());
   qtPoller_->setLoopEndedEarlyHandler([this] { finishShutdownInsideLoop(); });
+  qtPoller_->setWakeDroppedHandler([this] { PollerReactor::wakeUp(); });  // core's eventfd
   // Both driving modes end in app.exec(); aboutToQuit is our last chance to close
   // connections, fire the shutdown triggers and join the thread pool before it returns.
   QObject::connect(QCoreApplication::instance(), &QCoreApplication::aboutToQuit, context_.get(),
@@ -332,6 +363,8 @@ QtReactor::QtReactor()
 }
 
 QtReactor::~QtReactor() {
+  // The poller outlives core's eventfd (it is destroyed last, discarding its posted events).
+  qtPoller_->setWakeDroppedHandler(nullptr);
   // Connections and ports close (unwatching their fds) while the notifiers still exist.
   releaseAll();
 }

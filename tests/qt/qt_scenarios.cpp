@@ -826,6 +826,39 @@ void s17b() {
   t.expect(1);
 }
 
+// Beyond the research's 17: the application discards posted events
+// (QCoreApplication::removePostedEvents) while a wake-up from another thread's callFromThread
+// is pending. The call must still run, and stop() from that thread must still
+// end the loop. A plain Qt slot blocks the loop thread meanwhile, so the event cannot be
+// delivered before it is removed, and no weft timer is pending that would tick core anyway.
+void sDroppedWake() {
+  QCoreApplication app(gArgc, gArgv);
+  QtReactor r;
+  Triggers t;
+  t.install(r);
+  std::atomic<bool> ran{false};
+  std::thread other;
+  r.callWhenRunning([&] {
+    QTimer::singleShot(0, &app, [&] {
+      std::thread poster([&] { r.callFromThread([&] { ran = true; }); });
+      poster.join();
+      // Every event pending for this thread's objects, our wake-up too (Qt looks at the
+      // calling thread's queue when no receiver is given).
+      QCoreApplication::removePostedEvents(nullptr, 0);
+      other = std::thread([&] {
+        for (int i = 0; i < 500 && !ran; ++i) std::this_thread::sleep_for(10ms);
+        r.stop();  // a second wake-up, which must not be skipped either
+      });
+    });
+  });
+  auto start = Clock::now();
+  r.run();
+  if (other.joinable()) other.join();
+  CHECK(ran);
+  CHECK(secondsSince(start) < 2.0);
+  t.expect(1);
+}
+
 const std::map<std::string, std::function<void()>>& scenarios() {
   static const std::map<std::string, std::function<void()>> m = {
       {"01", s01},
@@ -853,6 +886,7 @@ const std::map<std::string, std::function<void()>>& scenarios() {
       {"16", s16},
       {"17a", s17a},
       {"17b", s17b},
+      {"dropped-wake", sDroppedWake},
   };
   return m;
 }

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace weft::harness {
@@ -36,6 +37,7 @@ constexpr int kUnknownStatus = INT_MIN;
 struct SpawnOptions {
   int cpu = -1;               // pin the child to this CPU, -1 = don't
   bool captureStdout = true;  // else inherited
+  bool pipeStdin = false;     // a pipe for writeStdin(); else inherited (Windows: NUL)
   std::string stderrPath;     // "" = inherit; "/dev/null" to silence (NUL on Windows)
 };
 
@@ -59,6 +61,11 @@ class Child {
   std::optional<std::string> readLine(Seconds timeout);
   // Everything left on stdout until EOF or the timeout.
   std::string readAll(Seconds timeout);
+  // With SpawnOptions::pipeStdin: writes all of `text` (blocking while the pipe is full).
+  // False when there is no pipe or the child closed its end (POSIX: ignore SIGPIPE first).
+  bool writeStdin(std::string_view text);
+  // The child reads EOF on stdin.
+  void closeStdin();
   // The status once the child exited within the timeout.
   std::optional<int> wait(Seconds timeout);
   // Ask the child to shut down cleanly (SIGTERM; on Windows its stop event). False if it
@@ -84,7 +91,8 @@ class Child {
   std::string spawnError_;
 };
 
-// On failure the Child has pid() 0 and says why in spawnError().
+// On failure the Child has pid() 0 and says why in spawnError(), also when the program could
+// not be executed ("cannot start PATH: No such file or directory").
 Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts = {});
 
 // "exit 0", "exit 3", "signal 9 (Killed)", "exception 0xC0000005", "unknown".

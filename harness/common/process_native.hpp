@@ -10,18 +10,20 @@ namespace weft::harness {
 struct Child::Native {
   void* process = nullptr;  // HANDLE, without <windows.h> here
   void* out = nullptr;      // read end of the child's stdout pipe, or null
+  void* in = nullptr;       // write end of the child's stdin pipe, or null
   unsigned long pid = 0;
 
   Native() = default;
   Native(const Native&) = delete;
   Native& operator=(const Native&) = delete;
-  ~Native();  // closes both handles (process_win.cpp)
+  ~Native();  // closes the handles (process_win.cpp)
 };
 #else
 struct Child::Native {
   pid_t pid = -1;
   int out = -1;  // read end of the child's stdout pipe, or -1
-  // The fd is closed by Child::release(), which also reaps the child.
+  int in = -1;   // write end of the child's stdin pipe, or -1
+  // The fds are closed by Child::release(), which also reaps the child.
 };
 #endif
 

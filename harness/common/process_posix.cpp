@@ -1,4 +1,4 @@
-// Child processes on POSIX: fork/exec with a stdout pipe, SIGTERM/SIGKILL by PID, /proc.
+// Child processes on POSIX: fork/exec with stdout and stdin pipes, SIGTERM/SIGKILL by PID, /proc.
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "process.hpp"
 #include "process_native.hpp"
@@ -38,6 +39,7 @@ void Child::release() {
     waitpid(n_->pid, &st, 0);
   }
   if (n_->out >= 0) close(n_->out);
+  if (n_->in >= 0) close(n_->in);
   n_.reset();
 }
 
@@ -55,6 +57,24 @@ long Child::readSome(Seconds timeout) {
     if (n <= 0) return 0;
     pending_.append(buf, static_cast<size_t>(n));
     return n;
+  }
+}
+
+bool Child::writeStdin(std::string_view text) {
+  if (!n_ || n_->in < 0) return false;
+  while (!text.empty()) {
+    ssize_t n = write(n_->in, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void Child::closeStdin() {
+  if (n_ && n_->in >= 0) {
+    close(n_->in);
+    n_->in = -1;
   }
 }
 
@@ -90,9 +110,29 @@ void Child::kill() {
   signal(SIGKILL);
 }
 
+namespace {
+// The parent's ends of a child's pipes until the child runs, closed unless handed over.
+struct Pipe {
+  int read = -1, write = -1;
+  bool open() {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return false;
+    read = fds[0], write = fds[1];
+    return true;
+  }
+  ~Pipe() {
+    if (read >= 0) close(read);
+    if (write >= 0) close(write);
+  }
+  static int take(int& fd) { return std::exchange(fd, -1); }
+};
+}  // namespace
+
 Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
-  int pipefd[2] = {-1, -1};
-  if (opts.captureStdout && pipe2(pipefd, O_CLOEXEC) < 0) {
+  if (argv.empty()) return Child::failed("no program to run");
+  Pipe out, in, report;
+  // A failed exec reports its errno on `report`; a successful one closes it (close-on-exec).
+  if ((opts.captureStdout && !out.open()) || (opts.pipeStdin && !in.open()) || !report.open()) {
     return Child::failed(std::string("pipe: ") + std::strerror(errno));
   }
   std::vector<char*> args;
@@ -105,33 +145,43 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
     // It dies with weft (a killed `weft check` or `weft bench` must not leave servers and load
     // generators behind, still pinned to a CPU). The signal follows the forking thread, and
     // every spawn happens on weft's one thread, which lives as long as the process.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
-    if (opts.captureStdout) dup2(pipefd[1], STDOUT_FILENO);
-    if (!opts.stderrPath.empty()) {
-      int fd = open(opts.stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fd >= 0) dup2(fd, STDERR_FILENO);
+    // dup2 clears close-on-exec on the copy, so only stdin/stdout reach the program.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() == parent &&
+        (!opts.captureStdout || dup2(out.write, STDOUT_FILENO) >= 0) &&
+        (!opts.pipeStdin || dup2(in.read, STDIN_FILENO) >= 0)) {
+      if (!opts.stderrPath.empty()) {
+        int fd = open(opts.stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) dup2(fd, STDERR_FILENO);
+      }
+      if (opts.cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(opts.cpu, &set);
+        sched_setaffinity(0, sizeof set, &set);
+      }
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      execv(args[0], args.data());
     }
-    if (opts.cpu >= 0) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      CPU_SET(opts.cpu, &set);
-      sched_setaffinity(0, sizeof set, &set);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(args[0], args.data());
+    const int e = errno ? errno : ESRCH;  // ESRCH: weft died before the child was set up
+    (void)!write(report.write, &e, sizeof e);
     _exit(127);
   }
-  if (opts.captureStdout) close(pipefd[1]);
-  if (pid < 0) {
-    int err = errno;
-    if (opts.captureStdout) close(pipefd[0]);
-    return Child::failed(std::string("fork: ") + std::strerror(err));
+  if (pid < 0) return Child::failed(std::string("fork: ") + std::strerror(errno));
+  close(Pipe::take(report.write));
+  int err = 0;
+  ssize_t got;
+  while ((got = read(report.read, &err, sizeof err)) < 0 && errno == EINTR) {
+  }
+  if (got == sizeof err) {
+    waitpid(pid, nullptr, 0);  // it exits right after reporting
+    return Child::failed("cannot start " + argv[0] + ": " + std::strerror(err));
   }
   auto n = std::make_unique<Child::Native>();
   n->pid = pid;
-  n->out = opts.captureStdout ? pipefd[0] : -1;
+  n->out = Pipe::take(out.read);
+  n->in = Pipe::take(in.write);
   return Child(std::move(n));
 }
 

@@ -1,4 +1,4 @@
-// Child processes on Windows: CreateProcess with a stdout pipe, the stop request of
+// Child processes on Windows: CreateProcess with stdout and stdin pipes, the stop request of
 // stop_request.hpp, TerminateProcess, GetProcessTimes / GetProcessMemoryInfo.
 #include <windows.h>
 // after windows.h
@@ -17,6 +17,7 @@ namespace weft::harness {
 
 Child::Native::~Native() {
   if (out) CloseHandle(out);
+  if (in) CloseHandle(in);
   if (process) CloseHandle(process);
 }
 
@@ -123,6 +124,24 @@ long Child::readSome(Seconds timeout) {
   }
 }
 
+bool Child::writeStdin(std::string_view text) {
+  if (!n_ || !n_->in) return false;
+  while (!text.empty()) {
+    DWORD n = 0;
+    DWORD chunk = static_cast<DWORD>(std::min<size_t>(text.size(), 1 << 20));
+    if (!WriteFile(n_->in, text.data(), chunk, &n, nullptr)) return false;
+    text.remove_prefix(n);
+  }
+  return true;
+}
+
+void Child::closeStdin() {
+  if (n_ && n_->in) {
+    CloseHandle(n_->in);
+    n_->in = nullptr;
+  }
+}
+
 std::optional<int> Child::wait(Seconds timeout) {
   if (status_) return status_;
   if (!n_) return std::nullopt;
@@ -169,7 +188,7 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   // The child inherits exactly these three (every spawn happens on one thread, and each
   // inheritable handle is closed right after CreateProcess, so no other child gets them).
   ChildStdio stdio;
-  HANDLE readEnd = nullptr;
+  HANDLE readEnd = nullptr, writeEnd = nullptr;  // our ends of stdout and stdin
   SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, TRUE};
   if (opts.captureStdout) {
     // 64 KiB: a child that writes more than the pipe holds before we read would block.
@@ -181,7 +200,16 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   }
   stdio.err = opts.stderrPath.empty() ? inheritableCopy(GetStdHandle(STD_ERROR_HANDLE))
                                       : openInheritable(opts.stderrPath, true);
-  stdio.in = openInheritable("NUL", false);
+  if (opts.pipeStdin) {
+    if (!CreatePipe(&stdio.in, &writeEnd, &sa, 1 << 16)) {
+      std::string why = lastError("CreatePipe");
+      if (readEnd) CloseHandle(readEnd);
+      return Child::failed(why);
+    }
+    SetHandleInformation(writeEnd, HANDLE_FLAG_INHERIT, 0);
+  } else {
+    stdio.in = openInheritable("NUL", false);
+  }
 
   STARTUPINFOA si{};
   si.cb = sizeof si;
@@ -207,6 +235,7 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   if (!ok) {
     std::string why = lastError("CreateProcess " + argv[0]);
     if (readEnd) CloseHandle(readEnd);
+    if (writeEnd) CloseHandle(writeEnd);
     return Child::failed(why);
   }
   if (opts.cpu >= 0 && opts.cpu < 64) SetProcessAffinityMask(pi.hProcess, DWORD_PTR(1) << opts.cpu);
@@ -216,6 +245,7 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   auto n = std::make_unique<Child::Native>();
   n->process = pi.hProcess;
   n->out = readEnd;
+  n->in = writeEnd;
   n->pid = pi.dwProcessId;
   return Child(std::move(n));
 }

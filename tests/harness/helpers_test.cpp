@@ -1,5 +1,6 @@
 // Unit tests of the harness's helpers: the latency histogram, the wire framing, the process
-// CPU clock the benchmark divides by, and children that die with their parent.
+// CPU clock the benchmark divides by, and children (that die with their parent, that read a
+// stdin pipe, that cannot start).
 #include <gtest/gtest.h>
 
 #include <time.h>
@@ -102,6 +103,29 @@ TEST(Spawn, ChildDiesWhenItsParentIsKilled) {
   const bool died = dead();
   if (!died) ::kill(sleeper, SIGKILL);  // not ours to reap, but never left running
   EXPECT_TRUE(died) << "the child outlived its killed parent";
+}
+
+TEST(Spawn, StdinPipeReachesTheChild) {
+  SpawnOptions opts;
+  opts.pipeStdin = true;
+  Child cat = spawn({"/bin/cat"}, opts);
+  ASSERT_GT(cat.pid(), 0) << cat.spawnError();
+  ASSERT_TRUE(cat.writeStdin("hello\nworld\n"));
+  EXPECT_EQ(cat.readLine(Seconds(10)), "hello");
+  EXPECT_EQ(cat.readLine(Seconds(10)), "world");
+  cat.closeStdin();  // cat sees EOF and exits
+  auto status = cat.wait(Seconds(10));
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(exitedWith(*status, 0)) << describeStatus(*status);
+  EXPECT_FALSE(cat.writeStdin("late\n")) << "stdin was closed";
+}
+
+// exec failing in the child used to look like a program that exited with 127.
+TEST(Spawn, AProgramThatCannotStartIsASpawnError) {
+  Child none = spawn({"/nonexistent/weft-no-such-program"});
+  EXPECT_EQ(none.pid(), 0);
+  EXPECT_EQ(none.spawnError(),
+            "cannot start /nonexistent/weft-no-such-program: No such file or directory");
 }
 #endif
 

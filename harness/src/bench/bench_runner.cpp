@@ -191,7 +191,8 @@ class BenchRun {
       children[i] = spawn(argv, {.cpu = serverCpu_, .stderrPath = "/dev/null"});
       auto line = children[i].readLine(Seconds(10));
       if (!line || line->rfind("listening on ", 0) != 0) {
-        rows[i].failure = "server did not start";
+        rows[i].failure = children[i].pid() ? "server did not start"
+                                            : "server did not start: " + children[i].spawnError();
         continue;
       }
       ports[i] = line->substr(line->rfind(':') + 1);
@@ -243,6 +244,7 @@ class BenchRun {
       argv.push_back(std::to_string(clientCpu_));
     }
     Child lg = spawn(argv, {.stderrPath = "/dev/null"});
+    if (!lg.pid()) return {{"error", "load generator: " + lg.spawnError()}};
     std::string out = lg.readAll(Seconds(o_.warmup + o_.duration + 30));
     auto st = lg.wait(Seconds(5));
     if (!st) lg.stop(Seconds(1));

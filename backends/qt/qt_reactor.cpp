@@ -128,6 +128,7 @@ class QtPoller final : public Poller {
   void setLoopEndedEarlyHandler(std::function<void()> f) { onLoopEndedEarly_ = std::move(f); }
   // Called when Qt deletes a wake event it never delivered; must not call Qt (see wakeDropped).
   void setWakeDroppedHandler(std::function<void()> f) { onWakeDropped_ = std::move(f); }
+  int wakesDropped() const { return wakesDropped_.load(std::memory_order_relaxed); }
 
   // stop() and callFromThread() from any thread: one posted event to a loop-thread object
   // wakes the loop at once. Core's own queue carries the calls (mutex-protected); the event
@@ -137,7 +138,10 @@ class QtPoller final : public Poller {
     // allocation before Qt deletes the event on the loop thread. QtCore is not instrumented,
     // so that edge is the one ThreadSanitizer sees.
     auto event = std::make_unique<WakeEvent>(*this);
-    if (wakePosted_.exchange(true, std::memory_order_acq_rel)) return;  // one is on its way
+    if (wakePosted_.exchange(true, std::memory_order_acq_rel)) {
+      event->settle();  // one is on its way: this one is never posted
+      return;
+    }
     // Posts are serialized here although Qt locks its posted-event list itself: Qt's mutex is
     // futex-based code TSan cannot see, while the list's growth (malloc, memmove) goes through
     // TSan's interceptors. Two threads posting one after the other would otherwise look like
@@ -147,28 +151,31 @@ class QtPoller final : public Poller {
   }
 
  private:
-  // A wake event knows whether it was delivered. Qt also deletes posted events it never
-  // delivers: QCoreApplication::removePostedEvents (callable by the application, from any
-  // thread) and the application's destruction. Such an event must not leave wakePosted_
-  // raised, or every later wake-up would be skipped and calls from other threads would wait
-  // forever.
+  // A wake event knows whether it is still pending. Qt also deletes posted events it never
+  // delivers: QCoreApplication::removePostedEvents (callable by the application) and the
+  // application's destruction. Such an event must not leave wakePosted_ raised, or every
+  // later wake-up would be skipped and calls from other threads would wait forever.
+  // Pending from construction, before the flag is raised, so the loop thread's settle() is
+  // ordered after it by the flag, for ThreadSanitizer too.
   class WakeEvent final : public QEvent {
    public:
     explicit WakeEvent(QtPoller& poller) : QEvent(wakeEventType()), poller_(poller) {}
     ~WakeEvent() override {
-      if (!delivered_) poller_.wakeDropped();
+      if (pending_) poller_.wakeDropped();
     }
-    void markDelivered() { delivered_ = true; }
+    // Delivered, or never posted because another wake-up was already on its way.
+    void settle() { pending_ = false; }
 
    private:
     QtPoller& poller_;
-    bool delivered_ = false;
+    bool pending_ = true;
   };
 
   // On whichever thread deleted an undelivered wake event, maybe under Qt's posted-event lock
   // (QCoreApplication's destructor deletes them holding it), so no Qt call here: the flag is
   // lowered and core's eventfd, watched by a notifier, carries this wake-up instead.
   void wakeDropped() {
+    wakesDropped_.fetch_add(1, std::memory_order_relaxed);
     wakePosted_.store(false, std::memory_order_release);
     if (onWakeDropped_) onWakeDropped_();
   }
@@ -187,7 +194,7 @@ class QtPoller final : public Poller {
         return QObject::event(e);
       // Cleared before the tick: a wake-up requested after core looked at its queue posts a
       // new event.
-      static_cast<WakeEvent*>(e)->markDelivered();
+      static_cast<WakeEvent*>(e)->settle();
       poller_.wakePosted_.exchange(false, std::memory_order_acq_rel);
       poller_.nativeCallback();
       return true;
@@ -322,6 +329,7 @@ class QtPoller final : public Poller {
   bool quitRequested_ = false;
   bool quitAppOnStop_ = true;
   std::atomic<bool> wakePosted_{false};
+  std::atomic<int> wakesDropped_{0};
   std::mutex postMu_;  // serializes postWake()'s postEvent calls for ThreadSanitizer
   // Last: destroyed first, which also discards its pending posted events.
   WakeReceiver wakeReceiver_{*this};
@@ -360,6 +368,10 @@ QtReactor::QtReactor()
   // connections, fire the shutdown triggers and join the thread pool before it returns.
   QObject::connect(QCoreApplication::instance(), &QCoreApplication::aboutToQuit, context_.get(),
                    [this] { finishShutdownInsideLoop(); });
+}
+
+int QtReactor::droppedWakeUps() const {
+  return qtPoller_->wakesDropped();
 }
 
 QtReactor::~QtReactor() {

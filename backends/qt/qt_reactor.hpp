@@ -46,6 +46,9 @@ class QtReactor final : private detail::QtAppHolder, public PollerReactor {
   void start() { runDetached(); }
   void setStopPolicy(StopPolicy p);
   StopPolicy stopPolicy() const { return stopPolicy_; }
+  // Wake-up events Qt deleted without delivering them (QCoreApplication::removePostedEvents,
+  // the application's destruction); each was replaced by a wake-up through core's eventfd.
+  int droppedWakeUps() const;
 
  protected:
   // stop() and callFromThread(): a queued event to the loop thread (signal handlers still

@@ -856,6 +856,34 @@ void sDroppedWake() {
   if (other.joinable()) other.join();
   CHECK(ran);
   CHECK(secondsSince(start) < 2.0);
+  CHECK_EQ(r.droppedWakeUps(), 1);
+  t.expect(1);
+}
+
+// The other side of dropped-wake: a wake-up requested while one is already pending is folded
+// into it, which is neither a dropped wake-up nor a lost one. Another thread calls
+// callFromThread and then stop() while a plain Qt slot blocks the loop thread, so the second
+// wake-up finds the first still queued.
+void sCoalescedWake() {
+  QCoreApplication app(gArgc, gArgv);
+  QtReactor r;
+  Triggers t;
+  t.install(r);
+  std::atomic<bool> ran{false};
+  r.callWhenRunning([&] {
+    QTimer::singleShot(0, &app, [&] {
+      std::thread other([&] {
+        r.callFromThread([&] { ran = true; });
+        r.stop();
+      });
+      other.join();
+    });
+  });
+  auto start = Clock::now();
+  r.run();
+  CHECK(ran);
+  CHECK(secondsSince(start) < 2.0);
+  CHECK_EQ(r.droppedWakeUps(), 0);
   t.expect(1);
 }
 
@@ -886,6 +914,7 @@ const std::map<std::string, std::function<void()>>& scenarios() {
       {"16", s16},
       {"17a", s17a},
       {"17b", s17b},
+      {"coalesced-wake", sCoalescedWake},
       {"dropped-wake", sDroppedWake},
   };
   return m;

@@ -38,6 +38,23 @@ void releaseChunk(std::string& chunk) {
   }
 }
 
+// memcmp(a, b, n) == 0 for n <= 16 (kMatchMax), call-free: the bytes compared are a delimiter
+// or a length prefix, one per reply, and libc's memcmp cost a call and a size dispatch each.
+bool sameSmall(const char* a, const char* b, size_t n) {
+  const auto same = [&]<class Word>(Word) {
+    Word x, y, u, v;
+    std::memcpy(&x, a, sizeof x), std::memcpy(&y, b, sizeof y);
+    std::memcpy(&u, a + n - sizeof u, sizeof u), std::memcpy(&v, b + n - sizeof v, sizeof v);
+    return x == y && u == v;  // two loads that overlap when n < 2 * sizeof(Word)
+  };
+  if (n >= 8) return same(uint64_t{});
+  if (n >= 4) return same(uint32_t{});
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void WriteQueue::append(std::string_view data) {
@@ -68,7 +85,7 @@ bool WriteQueue::borrow(std::string_view data) {
   } else if (data.size() <= kMatchMax && last && last->isBorrowed()) {
     // The same bytes as the lent ones right after the previous borrowed reply: a delimiter.
     const char* end = last->borrowed.data() + last->borrowed.size();
-    if (data.size() > hi - addr(end) || std::memcmp(end, data.data(), data.size()) != 0) {
+    if (data.size() > hi - addr(end) || !sameSmall(end, data.data(), data.size())) {
       return false;
     }
     start = end;
@@ -80,7 +97,7 @@ bool WriteQueue::borrow(std::string_view data) {
   // frame's length prefix), is taken back and borrowed with them: one view for both.
   if (const size_t k = lastOwnedAppend_;
       k != 0 && last && !last->isBorrowed() && k <= addr(start) - lo &&
-      std::memcmp(start - k, last->owned.data() + last->owned.size() - k, k) == 0 &&
+      sameSmall(start - k, last->owned.data() + last->owned.size() - k, k) &&
       (head_ + 1 < chunks_.size() || headOffset_ + k <= last->owned.size())) {
     last->owned.resize(last->owned.size() - k);
     bytes_ -= k;

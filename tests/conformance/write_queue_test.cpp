@@ -1,6 +1,6 @@
 // Core's WriteQueue on its own: partial sends, coalescing, big chunks kept apart, chunks
 // reused from its per-thread pool coming back empty, and replies borrowed from a lent read
-// buffer (sent from it while the loan lasts, copied when it ends).
+// buffer (sent from it while the loan lasts, copied when it ends; delimiters compared exactly).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -135,6 +135,35 @@ TEST(UnitWriteQueue, OtherBytesAreCopiedAndOrderIsKept) {
   }
   read.assign(read.size(), '#');
   EXPECT_EQ(drain(q, 5), "dXYabcdefgh" + std::string(300, 'z'));
+}
+
+TEST(UnitWriteQueue, DelimitersOfEveryComparedLengthMatchExactly) {
+  // Delimiters of 1 to 16 bytes (compared without memcmp, in words that overlap): one equal to
+  // the lent bytes after the line is borrowed with it; one that differs only in its first or
+  // only in its last byte is copied.
+  for (size_t len = 1; len <= 16; ++len) {
+    std::string delimiter;
+    for (size_t i = 0; i < len; ++i) delimiter += static_cast<char>('A' + i);
+    const std::string read = "line" + delimiter;
+    for (int differ : {-1, 0, int(len) - 1}) {
+      std::string sent = delimiter;
+      if (differ >= 0) sent[size_t(differ)] = '?';
+      WriteQueue q;
+      WriteQueue::Loan loan(q, read);
+      q.append(std::string_view(read).substr(0, 4));
+      q.append(sent);
+      auto v = views(q);
+      SCOPED_TRACE("length " + std::to_string(len) + ", differing byte " + std::to_string(differ));
+      if (differ < 0) {
+        ASSERT_EQ(v.size(), 1u);
+        EXPECT_EQ(v[0].data(), read.data());
+      } else {
+        ASSERT_EQ(v.size(), 2u);
+        EXPECT_EQ(v[1], sent);
+        EXPECT_NE(v[1].data(), read.data() + 4);
+      }
+    }
+  }
 }
 
 TEST(UnitWriteQueue, ALoanOutlivesAClearAndAnEmptyQueue) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bench/bench_model.hpp"
 #include "bench_fixture.hpp"
 #include "test_support.hpp"
 
@@ -65,6 +66,48 @@ TEST(BenchReport, CompareFlagsARegression) {
   auto worse = runWeft({"bench", "compare", dir + "/report.json", slower}, 60);
   EXPECT_EQ(worse.exitCode(), 1) << worse.out;
   EXPECT_NE(worse.out.find("REGRESSED"), std::string::npos);
+}
+
+// Each reactor is also divided by the server written directly on its library, when that server
+// ran at the same point; rows without one (epoll, the references) get none.
+TEST(BenchReport, ReactorsAreComparedWithTheirNativeServer) {
+  const auto row = [](std::string server, std::string kind, int size, double msgs, double cpu) {
+    Row x;
+    x.server = std::move(server);
+    x.kind = std::move(kind);
+    x.point = {"echo", size, 64, 1};
+    x.msgsMedian = msgs;
+    x.cpuUsPerMsg = cpu;
+    return x;
+  };
+  Report r;
+  for (auto* part : {&r.machine, &r.build, &r.config}) *part = nlohmann::json::object();
+  r.rows = {
+      row("libevent", "reactor", 64, 150e3, 6.0), row("ref:libevent", "reference", 64, 100e3, 9.0),
+      row("ref:raw-epoll", "reference", 64, 160e3, 5.0), row("epoll", "reactor", 64, 160e3, 5.0),
+      // At 4 KiB the native server failed: no native ratio there.
+      row("libevent", "reactor", 4096, 90e3, 8.0), row("ref:libevent", "reference", 4096, 0, 0)};
+  r.rows.back().failure = "server did not start";
+  computeRatios(r);
+  EXPECT_EQ(r.rows[0].native, "ref:libevent");
+  EXPECT_DOUBLE_EQ(r.rows[0].ratioNativeThroughput, 1.5);
+  EXPECT_NEAR(r.rows[0].ratioNativeCpu, 6.0 / 9.0, 1e-12);
+  EXPECT_NEAR(r.rows[0].ratioThroughput, 150.0 / 160.0, 1e-12);
+  for (size_t i : {1, 2, 3, 4}) EXPECT_TRUE(r.rows[i].native.empty()) << r.rows[i].server;
+  EXPECT_EQ(r.rows[4].ratioNativeThroughput, 0);
+
+  auto j = reportToJson(r);
+  EXPECT_EQ(j["rows"][0]["ratio_vs_native"]["server"], "ref:libevent");
+  EXPECT_DOUBLE_EQ(j["rows"][0]["ratio_vs_native"]["throughput"].get<double>(), 1.5);
+  EXPECT_FALSE(j["rows"][3].contains("ratio_vs_native"));
+  // report.json read back (weft bench compare) recomputes the same ratios.
+  EXPECT_EQ(reportFromJson(j).rows[0].native, "ref:libevent");
+
+  std::string md = renderMarkdown(r);
+  EXPECT_NE(md.find("| echo | 64 B, 64 conn, depth 1 | libevent | ref:libevent | 1.50x | 0.67x |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(renderHtml(r).find("<th>x native</th>"), std::string::npos);
 }
 
 }  // namespace

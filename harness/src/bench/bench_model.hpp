@@ -35,6 +35,12 @@ struct Row {
   std::string failure;         // the server did not start, the load generator failed
   double ratioThroughput = 0;  // vs ref:raw-epoll at the same point (0 = no baseline)
   double ratioCpu = 0;
+  // A reactor against the server written directly on the library it runs on (libevent vs
+  // ref:libevent, asio vs ref:asio, qt vs ref:qt) at the same point: what the abstraction
+  // costs. Empty / 0 when that server was not measured.
+  std::string native;
+  double ratioNativeThroughput = 0;
+  double ratioNativeCpu = 0;
 };
 
 struct Report {
@@ -45,6 +51,10 @@ struct Report {
 };
 
 inline constexpr const char* kBaseline = "ref:raw-epoll";
+// The reference server a reactor is compared with beside the baseline: "ref:<reactor>".
+inline std::string nativeServerOf(const std::string& reactor) {
+  return "ref:" + reactor;
+}
 
 nlohmann::json reportToJson(const Report& r);
 Report reportFromJson(const nlohmann::json& j);

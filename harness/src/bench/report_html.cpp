@@ -125,12 +125,13 @@ std::string table(const Report& r) {
   t << "<h2>All rows</h2>\n<table>\n<tr><th>protocol</th><th>point</th><th>server</th>"
        "<th>msg/s</th><th>min</th><th>max</th><th>x raw</th><th>MB/s</th><th>p50 us</th>"
        "<th>p99 us</th><th>p99.9 us</th><th>CPU us/msg</th><th>CPU x raw</th>"
-       "<th>peak RSS MiB</th><th>errors</th></tr>\n";
+       "<th>peak RSS MiB</th><th>errors</th><th>native</th><th>x native</th>"
+       "<th>CPU x native</th></tr>\n";
   for (const auto& x : r.rows) {
     t << "<tr><td>" << markupEscape(x.point.protocol) << "</td><td>"
       << markupEscape(x.point.label()) << "</td><td>" << markupEscape(x.server) << "</td>";
     if (!x.failure.empty()) {
-      t << "<td colspan=\"12\">failed: " << markupEscape(x.failure) << "</td></tr>\n";
+      t << "<td colspan=\"15\">failed: " << markupEscape(x.failure) << "</td></tr>\n";
       continue;
     }
     t << "<td>" << fmt("%.0f", x.msgsMedian) << "</td><td>" << fmt("%.0f", x.msgsMin) << "</td><td>"
@@ -139,7 +140,9 @@ std::string table(const Report& r) {
       << fmt("%.0f", x.p99) << "</td><td>" << fmt("%.0f", x.p999) << "</td><td>"
       << fmt("%.2f", x.cpuUsPerMsg) << "</td><td>" << fmt("%.2f", x.ratioCpu) << "</td><td>"
       << fmt("%.1f", double(x.peakRssKb) / 1024) << "</td><td>" << x.errors + x.verifyFailures
-      << "</td></tr>\n";
+      << "</td><td>" << markupEscape(x.native.empty() ? "-" : x.native) << "</td><td>"
+      << (x.native.empty() ? "-" : fmt("%.2f", x.ratioNativeThroughput)) << "</td><td>"
+      << (x.native.empty() ? "-" : fmt("%.2f", x.ratioNativeCpu)) << "</td></tr>\n";
   }
   t << "</table>\n";
   return t.str();

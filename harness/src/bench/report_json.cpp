@@ -7,6 +7,7 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <utility>
 
 #include "bench/bench_model.hpp"
 #include "common/process.hpp"
@@ -70,16 +71,28 @@ nlohmann::json describeBuild() {
 }
 
 void computeRatios(Report& r) {
-  std::map<std::string, const Row*> base;
+  // (point, server) -> row, for the rows that measured something.
+  std::map<std::pair<std::string, std::string>, const Row*> measured;
   for (const auto& row : r.rows) {
-    if (row.server == kBaseline && row.failure.empty()) base[row.point.key()] = &row;
+    if (row.failure.empty()) measured[{row.point.key(), row.server}] = &row;
   }
+  const auto find = [&](const Row& row, const std::string& server) -> const Row* {
+    auto it = measured.find({row.point.key(), server});
+    return it == measured.end() ? nullptr : it->second;
+  };
+  const auto ratio = [](double a, double b) { return b > 0 ? a / b : 0; };
   for (auto& row : r.rows) {
-    auto it = base.find(row.point.key());
-    if (it == base.end() || !row.failure.empty()) continue;
-    const Row& b = *it->second;
-    row.ratioThroughput = b.msgsMedian > 0 ? row.msgsMedian / b.msgsMedian : 0;
-    row.ratioCpu = b.cpuUsPerMsg > 0 ? row.cpuUsPerMsg / b.cpuUsPerMsg : 0;
+    if (!row.failure.empty()) continue;
+    if (const Row* b = find(row, kBaseline)) {
+      row.ratioThroughput = ratio(row.msgsMedian, b->msgsMedian);
+      row.ratioCpu = ratio(row.cpuUsPerMsg, b->cpuUsPerMsg);
+    }
+    const Row* n = row.kind == "reactor" ? find(row, nativeServerOf(row.server)) : nullptr;
+    if (n) {
+      row.native = n->server;
+      row.ratioNativeThroughput = ratio(row.msgsMedian, n->msgsMedian);
+      row.ratioNativeCpu = ratio(row.cpuUsPerMsg, n->cpuUsPerMsg);
+    }
   }
 }
 
@@ -107,6 +120,11 @@ nlohmann::json reportToJson(const Report& r) {
         {"verify_failures", x.verifyFailures},
         {"ratio_vs_baseline", {{"throughput", x.ratioThroughput}, {"cpu_per_msg", x.ratioCpu}}},
     };
+    if (!x.native.empty()) {
+      j["ratio_vs_native"] = {{"server", x.native},
+                              {"throughput", x.ratioNativeThroughput},
+                              {"cpu_per_msg", x.ratioNativeCpu}};
+    }
     if (!x.failure.empty()) j["failure"] = x.failure;
     rows.push_back(j);
   }

@@ -1,4 +1,5 @@
-// report.md: one table per protocol, every row with its ratio to raw epoll at the same point.
+// report.md: one table per protocol, every row with its ratio to raw epoll at the same point,
+// then each reactor against the server written directly on its library (when measured).
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -25,6 +26,29 @@ std::string rate(double v) {
   return fmt("%.0f", v);
 }
 
+// What the abstraction costs: each reactor beside the native server on the same library, at
+// every point where both ran.
+std::string nativeSection(const Report& r) {
+  std::ostringstream md;
+  bool any = false;
+  for (const auto& x : r.rows) {
+    if (x.native.empty()) continue;
+    if (!any) {
+      md << "## Reactors against the native server on the same library\n\n"
+            "Throughput and server CPU per message of each reactor divided by those of the "
+            "server written directly on its library, at the same point in the same run.\n\n"
+            "| protocol | point | reactor | native | x native | CPU x native |\n"
+            "|---|---|---|---|---:|---:|\n";
+      any = true;
+    }
+    md << "| " << x.point.protocol << " | " << x.point.label() << " | " << x.server << " | "
+       << x.native << " | " << ratio(x.ratioNativeThroughput) << " | " << ratio(x.ratioNativeCpu)
+       << " |\n";
+  }
+  if (any) md << "\n";
+  return md.str();
+}
+
 }  // namespace
 
 std::string renderMarkdown(const Report& r) {
@@ -41,9 +65,9 @@ std::string renderMarkdown(const Report& r) {
      << " s warm-up + " << r.config.value("duration_s", 0.0) << " s measured, median of "
      << r.config.value("repeats", 0) << " repeats (min-max shown)\n";
   md << "- ratios: against `" << kBaseline
-     << "` at the same point in the same run; CPU = server CPU time per message "
-        "(scheduler run time of every server thread), the fair figure when the load generator is "
-        "the limit\n\n";
+     << "` at the same point in the same run (and, in the last table, against the native server "
+        "on the reactor's own library); CPU = server CPU time per message (scheduler run time "
+        "of every server thread), the fair figure when the load generator is the limit\n\n";
 
   std::vector<std::string> protocols;
   std::map<std::string, std::vector<const Row*>> byProtocol;
@@ -71,6 +95,7 @@ std::string renderMarkdown(const Report& r) {
     }
     md << "\n";
   }
+  md << nativeSection(r);
   return md.str();
 }
 

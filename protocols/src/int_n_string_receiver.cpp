@@ -11,7 +11,7 @@ void IntNStringReceiver::dataReceived(std::string_view data) {
   }
   detail::ReceiveBuffer::Scope scope(buffer_, data);
   const size_t prefixBytes = prefixLength();
-  while (!paused_ && !buffer_.empty()) {
+  while (!paused() && !buffer_.empty()) {
     if (skipping_ > 0) {
       auto n = static_cast<size_t>(std::min<uint64_t>(skipping_, buffer_.size()));
       buffer_.skip(n);

@@ -7,7 +7,7 @@ void LineOnlyReceiver::dataReceived(std::string_view data) {
   if (!buffer_.busy() && buffer_.appendsInline(data.size())) {
     if (!splitter_.continueLine(buffer_, data)) {
       parse(data);
-    } else if (unterminatedTooLong()) {
+    } else if (storedTooLong()) {
       parse({});  // lineLengthExceeded, as parse() would have called it
     }
     return;
@@ -22,7 +22,7 @@ void LineOnlyReceiver::receive(std::string_view data) {
   }
   if (!splitter_.continueLine(buffer_, data)) {
     parse(data);
-  } else if (unterminatedTooLong()) {
+  } else if (storedTooLong()) {
     parse({});
   }
 }

@@ -10,10 +10,10 @@ void LineReceiver::dataReceived(std::string_view data) {
   // it pay parse()'s set-up and Scope); bigger chunks take the same path in receive().
   // It does what parse() would do with these bytes (deliver nothing, store them), even while
   // disconnecting; a chunk that may end the line goes to parse() untouched.
-  if (!buffer_.busy() && lineMode_ && !paused_ && buffer_.appendsInline(data.size())) {
+  if (!buffer_.busy() && holds_ == 0 && buffer_.appendsInline(data.size())) {
     if (!splitter_.continueLine(buffer_, data)) {
       parse(data);
-    } else if (unterminatedTooLong()) {
+    } else if (storedTooLong()) {
       parse({});  // lineLengthExceeded, as parse() would have called it
     }
     return;
@@ -26,18 +26,18 @@ void LineReceiver::receive(std::string_view data) {
     buffer_.queue(data);
     return;
   }
-  if (!lineMode_ || paused_ || !splitter_.continueLine(buffer_, data)) {
+  if (holds_ != 0 || !splitter_.continueLine(buffer_, data)) {
     parse(data);
-  } else if (unterminatedTooLong()) {
+  } else if (storedTooLong()) {
     parse({});
   }
 }
 
 void LineReceiver::parse(std::string_view data) {
   detail::ReceiveBuffer::Scope scope(buffer_, data);
-  while (!paused_ && !buffer_.empty()) {
+  while (!paused() && !buffer_.empty()) {
     if (transport && transport->disconnecting()) return;
-    if (!lineMode_) {
+    if (!lineMode()) {
       rawDataReceived(buffer_.takeAll());
       buffer_.absorbQueued();
       continue;
@@ -70,7 +70,7 @@ void LineReceiver::sendLine(std::string_view line) {
 }
 
 void LineReceiver::setLineMode(std::string_view extra) {
-  lineMode_ = true;
+  holds_ &= ~kRawMode;
   if (!extra.empty()) dataReceived(extra);
 }
 

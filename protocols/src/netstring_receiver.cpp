@@ -22,7 +22,7 @@ void NetstringReceiver::dataReceived(std::string_view data) {
     return;
   }
   detail::ReceiveBuffer::Scope scope(buffer_, data);
-  while (!paused_ && !broken_ && !buffer_.empty()) {
+  while (!paused() && !broken_ && !buffer_.empty()) {
     if (transport && transport->disconnecting()) return;
     if (!readingPayload_) {
       const unsigned char c = buffer_.front();

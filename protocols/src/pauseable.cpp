@@ -3,18 +3,18 @@
 namespace weft {
 
 void PauseableProtocol::pauseProducing() {
-  paused_ = true;
+  setPaused(true);
   if (transport) transport->pauseProducing();
 }
 
 void PauseableProtocol::resumeProducing() {
-  paused_ = false;
+  setPaused(false);
   if (transport) transport->resumeProducing();
   dataReceived({});
 }
 
 void PauseableProtocol::stopProducing() {
-  paused_ = true;
+  setPaused(true);
   if (transport) transport->stopProducing();
 }
 

@@ -52,6 +52,12 @@ class LineOnlyReceiver : public Protocol {
   bool unterminatedTooLong() const {
     return detail::unterminatedTooLong(buffer_.size(), maxLength, splitter_.delimiter().size());
   }
+  // The same after continueLine appended a chunk: outside a Scope every pending byte is stored,
+  // so the fast path need not add the (empty) input to the count.
+  bool storedTooLong() const {
+    return detail::unterminatedTooLong(buffer_.storedSize(), maxLength,
+                                       splitter_.delimiter().size());
+  }
 
   detail::ReceiveBuffer buffer_;
   detail::LineSplitter splitter_;

@@ -54,11 +54,11 @@ class LineReceiver : public PauseableProtocol {
   // Writes line + delimiter as one writeSequence, so Nagle never splits them.
   void sendLine(std::string_view line);
 
-  void setRawMode() { lineMode_ = false; }
+  void setRawMode() { holds_ |= kRawMode; }
   // Back to line mode; `extra` is fed through dataReceived. From inside a callback it is
   // queued after what is still buffered (Twisted's documented caveat).
   void setLineMode(std::string_view extra = {});
-  bool lineMode() const { return lineMode_; }
+  bool lineMode() const { return !(holds_ & kRawMode); }
 
   // Returns and discards everything buffered (also from inside lineReceived).
   std::string clearLineBuffer() { return buffer_.release(); }
@@ -79,8 +79,14 @@ class LineReceiver : public PauseableProtocol {
   bool unterminatedTooLong() const {
     return detail::unterminatedTooLong(buffer_.size(), maxLength, splitter_.delimiter().size());
   }
+  // The same after continueLine appended a chunk: outside a Scope every pending byte is stored,
+  // so the fast path need not add the (empty) input to the count.
+  bool storedTooLong() const {
+    return detail::unterminatedTooLong(buffer_.storedSize(), maxLength,
+                                       splitter_.delimiter().size());
+  }
 
-  bool lineMode_ = true;  // first: it shares a cache line with paused_, read on every call
+  static constexpr uint8_t kRawMode = 2;  // in holds_: raw mode holds line delivery
   detail::ReceiveBuffer buffer_;
   detail::LineSplitter splitter_;
 };

@@ -10,7 +10,8 @@ void LineReceiver::dataReceived(std::string_view data) {
   // it pay parse()'s set-up and Scope); bigger chunks take the same path in receive().
   // It does what parse() would do with these bytes (deliver nothing, store them), even while
   // disconnecting; a chunk that may end the line goes to parse() untouched.
-  if (!buffer_.busy() && holds_ == 0 && buffer_.appendsInline(data.size())) {
+  // holds_ == 0: not paused, in line mode and not inside parse() (so the buffer is not busy).
+  if (holds_ == 0 && buffer_.appendsInline(data.size())) {
     if (!splitter_.continueLine(buffer_, data)) {
       parse(data);
     } else if (storedTooLong()) {
@@ -34,6 +35,13 @@ void LineReceiver::receive(std::string_view data) {
 }
 
 void LineReceiver::parse(std::string_view data) {
+  // kParsing mirrors the buffer's busy flag (parse is the only Scope), so that dataReceived's
+  // fast path tests holds_ alone. Declared first: cleared after the Scope ends.
+  struct Parsing {
+    uint8_t& holds;
+    explicit Parsing(uint8_t& h) : holds(h) { holds |= kParsing; }
+    ~Parsing() { holds &= ~kParsing; }
+  } parsing(holds_);
   detail::ReceiveBuffer::Scope scope(buffer_, data);
   while (!paused() && !buffer_.empty()) {
     if (transport && transport->disconnecting()) return;

@@ -86,7 +86,8 @@ class LineReceiver : public PauseableProtocol {
                                        splitter_.delimiter().size());
   }
 
-  static constexpr uint8_t kRawMode = 2;  // in holds_: raw mode holds line delivery
+  // In holds_: raw mode holds line delivery; kParsing is set while parse() runs.
+  static constexpr uint8_t kRawMode = 2, kParsing = 4;
   detail::ReceiveBuffer buffer_;
   detail::LineSplitter splitter_;
 };

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include "common/process.hpp"
@@ -35,6 +36,7 @@ uint64_t nowNs() {
 struct Conn {
   int fd = -1;
   bool alive = false;
+  size_t target = 0;
   uint64_t sendSeq = 0;  // next message to send
   uint64_t recvSeq = 0;  // message whose reply is arriving
   size_t recvOff = 0;    // bytes of that reply already matched
@@ -44,14 +46,27 @@ struct Conn {
   bool wantOut = false;
 };
 
+struct Target {
+  LoadTarget cfg;
+  LoadResult r;
+  size_t firstConn = 0;
+  size_t liveConns = 0;
+  uint64_t inFlight = 0;  // messages sent whose reply is not complete
+};
+
+uint64_t toNs(double s) {
+  return static_cast<uint64_t>(s * 1e9);
+}
+
 class Engine {
  public:
   explicit Engine(const LoadConfig& c) : cfg_(c) {
     pattern_.resize(c.size + kPatternShift);
     for (size_t i = 0; i < pattern_.size(); ++i) pattern_[i] = char('a' + (i * 7 + i / 26) % 26);
+    for (const auto& t : c.targets) targets_.emplace_back().cfg = t;
   }
 
-  LoadResult run();
+  std::vector<LoadResult> run();
 
  private:
   std::string_view payload(uint64_t seq) const {
@@ -60,7 +75,10 @@ class Engine {
   void frameInto(std::string& out, uint64_t seq) const {
     appendFrame(out, cfg_.wire, payload(seq));
   }
-  bool connectAll();
+  void connectTarget(size_t t);
+  void runPhase(double seconds, bool measured);
+  void runSlice(Target& t, uint64_t lengthNs, bool measured);
+  void pump(uint64_t timeoutNs);
   void queueSend(Conn& c, uint64_t now);
   void flush(Conn& c);
   void onReadable(Conn& c);
@@ -71,47 +89,54 @@ class Engine {
   std::string pattern_;
   std::string expect_;  // scratch: the frame expected for the reply in progress
   uint64_t expectSeq_ = UINT64_MAX;
+  std::vector<Target> targets_;
   std::vector<Conn> conns_;
+  std::vector<epoll_event> events_ = std::vector<epoll_event>(256);
   int ep_ = -1;
   bool measuring_ = false;
+  bool draining_ = false;  // the slice is over: complete the replies in flight, send no more
   bool stopping_ = false;
-  LoadResult r_;
 };
 
-bool Engine::connectAll() {
+void Engine::connectTarget(size_t ti) {
+  Target& t = targets_[ti];
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
-  sa.sin_port = htons(cfg_.port);
+  sa.sin_port = htons(t.cfg.port);
   if (inet_pton(AF_INET, cfg_.host.c_str(), &sa.sin_addr) != 1) {
-    r_.error = "bad host " + cfg_.host;
-    return false;
+    t.r.error = "bad host " + cfg_.host;
+    return;
   }
-  conns_.resize(static_cast<size_t>(cfg_.connections));
-  for (size_t i = 0; i < conns_.size(); ++i) {
+  t.firstConn = conns_.size();
+  for (int i = 0; i < cfg_.connections; ++i) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     // Blocking connect keeps setup simple; loopback connects complete at once.
     if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
-      r_.error = std::string("connect: ") + std::strerror(errno);
+      t.r.error = std::string("connect: ") + std::strerror(errno);
       if (fd >= 0) close(fd);
-      return false;
+      for (size_t k = t.firstConn; k < conns_.size(); ++k) lose(conns_[k]);
+      return;
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int fl = 1;
     ioctl(fd, FIONBIO, &fl);
-    conns_[i].fd = fd;
-    conns_[i].alive = true;
+    Conn& c = conns_.emplace_back();
+    c.fd = fd;
+    c.alive = true;
+    c.target = ti;
+    ++t.liveConns;
     epoll_event e{};
     e.events = EPOLLIN;
-    e.data.u64 = i;
+    e.data.u64 = conns_.size() - 1;
     epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &e);
   }
-  return true;
 }
 
 void Engine::queueSend(Conn& c, uint64_t now) {
   frameInto(c.out, c.sendSeq++);
   c.sentAt.push_back(now);
+  ++targets_[c.target].inFlight;
 }
 
 void Engine::flush(Conn& c) {
@@ -142,15 +167,24 @@ void Engine::flush(Conn& c) {
 void Engine::lose(Conn& c) {
   if (!c.alive) return;
   c.alive = false;
-  if (!stopping_) ++r_.errors;
+  Target& t = targets_[c.target];
+  --t.liveConns;
+  t.inFlight -= c.sentAt.size();
+  if (!stopping_) ++t.r.errors;
   epoll_ctl(ep_, EPOLL_CTL_DEL, c.fd, nullptr);
   close(c.fd);
 }
 
 // Match reply bytes against the frames this connection sent, completing messages in order.
 void Engine::consume(Conn& c, const char* data, size_t len) {
+  Target& t = targets_[c.target];
   uint64_t now = 0;
   while (len > 0 && c.alive) {
+    if (c.sentAt.empty()) {  // bytes nobody asked for
+      ++t.r.verifyFailures;
+      lose(c);
+      return;
+    }
     if (expectSeq_ != c.recvSeq) {
       expect_.clear();
       frameInto(expect_, c.recvSeq);
@@ -158,7 +192,7 @@ void Engine::consume(Conn& c, const char* data, size_t len) {
     }
     size_t take = std::min(len, expect_.size() - c.recvOff);
     if (std::memcmp(expect_.data() + c.recvOff, data, take) != 0) {
-      ++r_.verifyFailures;
+      ++t.r.verifyFailures;
       lose(c);
       return;
     }
@@ -168,14 +202,15 @@ void Engine::consume(Conn& c, const char* data, size_t len) {
     if (c.recvOff == expect_.size()) {
       if (now == 0) now = nowNs();
       if (measuring_) {
-        ++r_.messages;
-        r_.latency.record(now - c.sentAt.front());
+        ++t.r.messages;
+        t.r.latency.record(now - c.sentAt.front());
       }
       c.sentAt.pop_front();
+      --t.inFlight;
       ++c.recvSeq;
       c.recvOff = 0;
       expectSeq_ = UINT64_MAX;  // another connection may be next: recompute lazily
-      if (!stopping_) queueSend(c, now);
+      if (!draining_) queueSend(c, now);
     }
   }
 }
@@ -192,57 +227,98 @@ void Engine::onReadable(Conn& c) {
   if (c.alive && !c.out.empty()) flush(c);
 }
 
-LoadResult Engine::run() {
-  ep_ = epoll_create1(EPOLL_CLOEXEC);
-  if (!connectAll()) return std::move(r_);
-  uint64_t start = nowNs();
-  for (auto& c : conns_) {
-    for (int d = 0; d < cfg_.depth; ++d) queueSend(c, start);
+void Engine::pump(uint64_t timeoutNs) {
+  int timeoutMs = static_cast<int>(timeoutNs / 1000000) + 1;
+  int n = epoll_wait(ep_, events_.data(), static_cast<int>(events_.size()), timeoutMs);
+  for (int i = 0; i < n; ++i) {
+    Conn& c = conns_[events_[i].data.u64];
+    if (!c.alive) continue;
+    if (events_[i].events & EPOLLOUT) flush(c);
+    if (c.alive && events_[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) onReadable(c);
+  }
+}
+
+// One turn of one target: keep `depth` messages in flight on each of its connections for
+// lengthNs, then complete the replies still in flight. Ending on an empty pipe makes the slice
+// unbiased: the replies that straggle in after the deadline count, and so does their time.
+void Engine::runSlice(Target& t, uint64_t lengthNs, bool measured) {
+  std::optional<ProcStats> before;
+  if (measured && t.cfg.serverPid > 0) before = readProcStats(t.cfg.serverPid);
+  measuring_ = measured;
+  draining_ = false;
+  uint64_t begin = nowNs();
+  for (size_t k = t.firstConn; k < t.firstConn + size_t(cfg_.connections); ++k) {
+    Conn& c = conns_[k];
+    if (!c.alive) continue;
+    for (int d = 0; d < cfg_.depth; ++d) queueSend(c, begin);
     flush(c);
   }
-  auto toNs = [](double s) { return static_cast<uint64_t>(s * 1e9); };
-  uint64_t measureAt = start + toNs(cfg_.warmupSeconds);
-  uint64_t endAt = measureAt + toNs(cfg_.durationSeconds);
-  ProcStats before{};
-  std::vector<epoll_event> events(256);
-  for (;;) {
+  uint64_t sendUntil = begin + lengthNs, drainBy = 0;
+  while (t.inFlight > 0) {
     uint64_t now = nowNs();
-    if (!measuring_ && now >= measureAt) {
-      measuring_ = true;
-      r_.latency.reset();
-      if (cfg_.serverPid > 0) before = readProcStats(cfg_.serverPid).value_or(ProcStats{});
-      measureAt = now;
+    if (!draining_ && now >= sendUntil) {
+      draining_ = true;
+      drainBy = now + toNs(cfg_.drainTimeoutSeconds);
     }
-    if (now >= endAt) {
-      r_.seconds = double(now - measureAt) / 1e9;
-      if (cfg_.serverPid > 0) {
-        if (auto after = readProcStats(cfg_.serverPid)) {
-          r_.serverCpuSeconds = after->cpuSeconds - before.cpuSeconds;
-          r_.serverVmHwmKb = after->vmHwmKb;
-        }
+    if (draining_ && now >= drainBy) {
+      t.r.error = "replies still missing " + std::to_string(cfg_.drainTimeoutSeconds) +
+                  " s after the load stopped";
+      for (size_t k = t.firstConn; k < t.firstConn + size_t(cfg_.connections); ++k) {
+        lose(conns_[k]);
       }
       break;
     }
-    int timeoutMs = static_cast<int>(((measuring_ ? endAt : measureAt) - now) / 1000000) + 1;
-    int n = epoll_wait(ep_, events.data(), static_cast<int>(events.size()), timeoutMs);
-    for (int i = 0; i < n; ++i) {
-      Conn& c = conns_[events[i].data.u64];
-      if (!c.alive) continue;
-      if (events[i].events & EPOLLOUT) flush(c);
-      if (c.alive && events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) onReadable(c);
+    pump((draining_ ? drainBy : sendUntil) - now);
+  }
+  uint64_t end = nowNs();
+  if (!measured) return;
+  t.r.seconds += double(end - begin) / 1e9;
+  if (!before) return;
+  if (auto after = readProcStats(t.cfg.serverPid)) {
+    t.r.serverCpuSeconds =
+        std::max(t.r.serverCpuSeconds, 0.0) + after->cpuSeconds - before->cpuSeconds;
+  }
+}
+
+// Every target gets `seconds` of load, in round-robin slices (one slice if it is alone).
+void Engine::runPhase(double seconds, bool measured) {
+  std::vector<uint64_t> left(targets_.size(), toNs(seconds));
+  uint64_t slice =
+      targets_.size() > 1 && cfg_.sliceSeconds > 0 ? toNs(cfg_.sliceSeconds) : toNs(seconds);
+  for (bool any = true; any;) {
+    any = false;
+    for (size_t i = 0; i < targets_.size(); ++i) {
+      Target& t = targets_[i];
+      if (left[i] == 0 || t.liveConns == 0 || !t.r.error.empty()) continue;
+      uint64_t len = std::min(slice, left[i]);
+      runSlice(t, len, measured);
+      left[i] -= len;
+      any = true;
+    }
+  }
+}
+
+std::vector<LoadResult> Engine::run() {
+  ep_ = epoll_create1(EPOLL_CLOEXEC);
+  for (size_t i = 0; i < targets_.size(); ++i) connectTarget(i);
+  runPhase(cfg_.warmupSeconds, false);
+  runPhase(cfg_.durationSeconds, true);
+  std::vector<LoadResult> out;
+  for (auto& t : targets_) {
+    if (t.cfg.serverPid > 0) {
+      if (auto s = readProcStats(t.cfg.serverPid)) t.r.serverVmHwmKb = s->vmHwmKb;
     }
   }
   stopping_ = true;
-  for (auto& c : conns_) {
-    if (c.alive) lose(c);
-  }
+  for (auto& c : conns_) lose(c);
   close(ep_);
-  return std::move(r_);
+  for (auto& t : targets_) out.push_back(std::move(t.r));
+  return out;
 }
 
 }  // namespace
 
-LoadResult runLoad(const LoadConfig& cfg) {
+std::vector<LoadResult> runLoad(const LoadConfig& cfg) {
   return Engine(cfg).run();
 }
 

@@ -1,43 +1,58 @@
 // The load generator's engine: a minimal single-threaded raw-epoll client, independent of every
 // weft backend. N connections each keep `depth` messages in flight (1 = ping-pong), verify every
 // echoed byte against what they sent, and time each message from send to complete reply.
+//
+// Several servers can be measured in one run. They take turns in short slices (round-robin),
+// so a disturbance of the shared machine that lasts longer than a slice hits every server alike
+// and cancels in their ratios; measured one after the other, a 1-second burst of other work
+// lands on one server's run only.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/histogram.hpp"
 #include "common/wire.hpp"
 
 namespace weft::harness {
 
+struct LoadTarget {
+  uint16_t port = 0;
+  pid_t serverPid = 0;  // if set, its CPU time during its slices and its peak RSS are sampled
+};
+
 struct LoadConfig {
   std::string host = "127.0.0.1";
-  uint16_t port = 0;
-  WireFormat wire;  // lenprefix = u32le, line = "\n"
-  size_t size = 64;  // payload bytes per message
-  int connections = 1;
+  std::vector<LoadTarget> targets;
+  WireFormat wire;      // lenprefix = u32le, line = "\n"
+  size_t size = 64;     // payload bytes per message
+  int connections = 1;  // per target
   int depth = 1;
-  double warmupSeconds = 1.0;
-  double durationSeconds = 3.0;
-  pid_t serverPid = 0;  // if set, its CPU time and peak RSS are sampled around the window
+  double warmupSeconds = 1.0;    // per target, not measured
+  double durationSeconds = 3.0;  // measured, per target
+  // How long one target is driven before the next takes its turn. Each slice ends by waiting
+  // for every reply in flight, so a slice's messages over its time is the target's rate.
+  double sliceSeconds = 0.02;
+  double drainTimeoutSeconds = 5.0;  // a slice's replies must arrive within this
 };
 
 struct LoadResult {
-  uint64_t messages = 0;  // complete, verified replies inside the measured window
-  double seconds = 0;
-  uint64_t errors = 0;          // connections lost or refused
-  uint64_t verifyFailures = 0;  // reply bytes that differ from what was sent
-  Histogram latency;            // ns, send -> complete reply
-  double serverCpuSeconds = -1;
+  uint64_t messages = 0;         // complete, verified replies inside the measured slices
+  double seconds = 0;            // the measured slices' time, first send to last reply
+  uint64_t errors = 0;           // connections lost or refused
+  uint64_t verifyFailures = 0;   // reply bytes that differ from what was sent
+  Histogram latency;             // ns, send -> complete reply
+  double serverCpuSeconds = -1;  // during the measured slices
   long serverVmHwmKb = -1;
-  std::string error;  // a fatal setup problem (connect failed)
+  std::string error;  // a fatal problem for this target (connect failed, no reply)
 
   double messagesPerSecond() const { return seconds > 0 ? double(messages) / seconds : 0; }
 };
 
-LoadResult runLoad(const LoadConfig& cfg);
+// One result per target, in the order of cfg.targets.
+std::vector<LoadResult> runLoad(const LoadConfig& cfg);
 
 }  // namespace weft::harness

@@ -1,4 +1,4 @@
-// The load generator's JSON record (also parsed back by `weft bench`).
+// The load generator's JSON record, one line per target (parsed back by `weft bench`).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -7,14 +7,16 @@
 
 namespace weft::harness {
 
-inline nlohmann::json toJson(const LoadConfig& cfg, const LoadResult& r) {
+inline nlohmann::json toJson(const LoadConfig& cfg, const LoadTarget& t, const LoadResult& r) {
   double us = 1e-3;
   nlohmann::json j = {
+      {"port", t.port},
       {"protocol", wireName(cfg.wire.wire)},
       {"size", cfg.size},
       {"connections", cfg.connections},
       {"depth", cfg.depth},
       {"seconds", r.seconds},
+      {"slice_s", cfg.targets.size() > 1 ? cfg.sliceSeconds : cfg.durationSeconds},
       {"messages", r.messages},
       {"msgs_per_s", r.messagesPerSecond()},
       // Payload bytes echoed per second, one direction.

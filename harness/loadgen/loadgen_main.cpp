@@ -1,10 +1,12 @@
-// weft-loadgen: drive an echo server on HOST:PORT and print one JSON object with the results.
-// Independent of weft's backends so it measures every server, weft's or not, the same way.
+// weft-loadgen: drive echo servers on HOST:PORT... and print one JSON object per server, one per
+// line, in the order of --port. Independent of weft's backends so it measures every server,
+// weft's or not, the same way. Several servers take turns in --slice long slices.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <iostream>
+#include <vector>
 
 #include "common/process.hpp"
 #include "load_client.hpp"
@@ -16,9 +18,12 @@ int main(int argc, char** argv) {
   LoadConfig cfg;
   std::string protocol = "echo";
   int cpu = -1;
-  int serverPid = 0;
+  std::vector<uint16_t> ports;
+  std::vector<int> serverPids;
   app.add_option("--host", cfg.host, "server address (numeric IPv4)");
-  app.add_option("--port", cfg.port, "server port")->required();
+  app.add_option("--port", ports, "server ports (comma list: the servers take turns)")
+      ->required()
+      ->delimiter(',');
   app.add_option("--protocol", protocol, "echo|lenprefix|line|netstring")
       ->check(CLI::IsMember({"echo", "lenprefix", "line", "netstring"}));
   app.add_option("--size", cfg.size, "payload bytes per message")->check(CLI::Range(1, 1 << 26));
@@ -27,24 +32,36 @@ int main(int argc, char** argv) {
   app.add_option("--depth", cfg.depth, "messages in flight per connection (1 = ping-pong)")
       ->check(CLI::Range(1, 1 << 16));
   app.add_option("--warmup", cfg.warmupSeconds, "seconds before measuring");
-  app.add_option("--duration", cfg.durationSeconds, "seconds measured");
+  app.add_option("--duration", cfg.durationSeconds, "seconds measured per server");
+  app.add_option("--slice", cfg.sliceSeconds, "seconds per turn when several servers alternate")
+      ->check(CLI::PositiveNumber);
   app.add_option("--cpu", cpu, "pin the load generator to this CPU");
-  app.add_option("--server-pid", serverPid, "sample this PID's CPU time and peak RSS");
+  app.add_option("--server-pid", serverPids,
+                 "sample these PIDs' CPU time and peak RSS (comma list, one per port)")
+      ->delimiter(',');
   CLI11_PARSE(app, argc, argv);
-
+  if (!serverPids.empty() && serverPids.size() != ports.size()) {
+    std::cerr << "weft-loadgen: --server-pid needs one PID per --port\n";
+    return 2;
+  }
+  for (size_t i = 0; i < ports.size(); ++i) {
+    cfg.targets.push_back({ports[i], serverPids.empty() ? 0 : serverPids[i]});
+  }
   cfg.wire.wire = *parseWire(protocol);
-  cfg.serverPid = serverPid;
   std::signal(SIGPIPE, SIG_IGN);
   raiseFdLimit();
   if (cpu >= 0 && !pinToCpu(cpu)) {
     std::cerr << "weft-loadgen: cannot pin to CPU " << cpu << "\n";
     return 2;
   }
-  LoadResult r = runLoad(cfg);
-  std::cout << toJson(cfg, r).dump() << std::endl;
-  if (!r.error.empty()) {
-    std::cerr << "weft-loadgen: " << r.error << "\n";
-    return 1;
+  auto results = runLoad(cfg);
+  int rc = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const LoadResult& r = results[i];
+    std::cout << toJson(cfg, cfg.targets[i], r).dump() << "\n";
+    if (!r.error.empty()) std::cerr << "weft-loadgen: port " << ports[i] << ": " << r.error << "\n";
+    if (!r.error.empty() || r.verifyFailures > 0) rc = 1;
   }
-  return r.verifyFailures > 0 ? 1 : 0;
+  std::cout << std::flush;
+  return rc;
 }

@@ -20,8 +20,11 @@ struct BenchOptions {
   // Five short repeats rather than three long ones in the same <= 10 minutes: on a shared
   // machine a burst of someone else's work spoils one repeat, and the median of five shrugs
   // off two such repeats where the median of three shrugs off one.
-  double duration = 0.25;  // measured seconds per repeat
+  double duration = 0.25;  // measured seconds per server and repeat
   double warmup = 0.1;
+  // Within a repeat the servers take turns of this long (see harness/loadgen/load_client.hpp):
+  // short enough that a disturbance of the machine spans several servers' turns.
+  double slice = 0.02;
   int repeats = 5;
   std::string reportDir;
   int serverCpu = 0;

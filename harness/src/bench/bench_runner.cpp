@@ -1,7 +1,8 @@
 // weft bench: every server (weft serve on each reactor, each reference server) x every point
 // (protocol, size, connections, depth), repeated. Servers run pinned to one CPU and the load
-// generator to another; within a point the repeats interleave the servers so slow drift on a
-// shared machine hits every row alike, and every ratio compares runs minutes apart at most.
+// generator to another. Within a repeat one load generator run drives all the servers of the
+// point in turns of a few milliseconds, so a disturbance of the shared machine hits every row
+// alike instead of spoiling one server's run.
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -147,11 +148,13 @@ class BenchRun {
   }
 
   Report run() {
-    double perRun = o_.warmup + o_.duration + 0.03;  // + start and teardown, measured
-    size_t total = points_.size() * servers_.size() * size_t(o_.repeats);
+    // Per load generator run: every server's warm-up and measured time, plus start-up.
+    double perRun = double(servers_.size()) * (o_.warmup + o_.duration) + 0.1;
+    size_t total = points_.size() * size_t(o_.repeats);
     std::fprintf(stderr,
-                 "weft bench: %zu points x %zu servers x %d repeats = %zu runs, about %.1f min\n",
-                 points_.size(), servers_.size(), o_.repeats, total, double(total) * perRun / 60);
+                 "weft bench: %zu points x %d repeats of %zu servers in turns = %zu runs, about "
+                 "%.1f min\n",
+                 points_.size(), o_.repeats, servers_.size(), total, double(total) * perRun / 60);
     Progress progress(total);
     Report report;
     for (const auto& point : points_) {
@@ -161,10 +164,15 @@ class BenchRun {
     progress.finish();
     report.machine = describeMachine();
     report.build = describeBuild();
-    report.config = {{"duration_s", o_.duration}, {"warmup_s", o_.warmup},
-                     {"repeats", o_.repeats},     {"server_cpu", serverCpu_},
-                     {"client_cpu", clientCpu_},  {"loadgen", "weft-loadgen (raw epoll)"},
-                     {"loadgen_path", loadgen_},  {"reference_dir", referenceDir().string()},
+    report.config = {{"duration_s", o_.duration},
+                     {"warmup_s", o_.warmup},
+                     {"slice_s", o_.slice},
+                     {"repeats", o_.repeats},
+                     {"server_cpu", serverCpu_},
+                     {"client_cpu", clientCpu_},
+                     {"loadgen", "weft-loadgen (raw epoll)"},
+                     {"loadgen_path", loadgen_},
+                     {"reference_dir", referenceDir().string()},
                      {"servers", serverNames()}};
     computeRatios(report);
     return report;
@@ -198,10 +206,16 @@ class BenchRun {
       ports[i] = line->substr(line->rfind(':') + 1);
     }
     for (int rep = 0; rep < o_.repeats; ++rep) {
+      progress.step(point.key());
+      std::vector<size_t> live;
       for (size_t i = 0; i < servers_.size(); ++i) {
-        progress.step(servers_[i].name + " " + point.key());
-        if (!rows[i].failure.empty()) continue;
-        auto result = runLoadgen(point, ports[i], children[i].pid());
+        if (rows[i].failure.empty()) live.push_back(i);
+      }
+      if (live.empty()) break;
+      auto results = runLoadgen(point, live, ports, children);
+      for (size_t k = 0; k < live.size(); ++k) {
+        const auto& result = results[k];
+        size_t i = live[k];
         if (result.contains("error") || !result.contains("msgs_per_s")) {
           rows[i].failure = result.value("error", "load generator failed");
           continue;
@@ -221,10 +235,21 @@ class BenchRun {
     return rows;
   }
 
-  nlohmann::json runLoadgen(const Point& p, const std::string& port, pid_t serverPid) {
+  // One load generator run drives every live server of the point, in turns of --slice: see
+  // harness/loadgen/load_client.hpp. Returns one record per server of `live`.
+  std::vector<nlohmann::json> runLoadgen(const Point& p, const std::vector<size_t>& live,
+                                         const std::vector<std::string>& ports,
+                                         const std::vector<Child>& children) {
+    std::string portList, pidList;
+    for (size_t i : live) {
+      portList += (portList.empty() ? "" : ",") + ports[i];
+      pidList += (pidList.empty() ? "" : ",") + std::to_string(children[i].pid());
+    }
     std::vector<std::string> argv = {loadgen_,
                                      "--port",
-                                     port,
+                                     portList,
+                                     "--server-pid",
+                                     pidList,
                                      "--protocol",
                                      p.protocol,
                                      "--size",
@@ -237,22 +262,33 @@ class BenchRun {
                                      std::to_string(o_.warmup),
                                      "--duration",
                                      std::to_string(o_.duration),
-                                     "--server-pid",
-                                     std::to_string(serverPid)};
+                                     "--slice",
+                                     std::to_string(o_.slice)};
     if (clientCpu_ >= 0) {
       argv.push_back("--cpu");
       argv.push_back(std::to_string(clientCpu_));
     }
+    std::vector<nlohmann::json> out(live.size());
     Child lg = spawn(argv, {.stderrPath = "/dev/null"});
-    if (!lg.pid()) return {{"error", "load generator: " + lg.spawnError()}};
-    std::string out = lg.readAll(Seconds(o_.warmup + o_.duration + 30));
+    if (!lg.pid()) {
+      for (auto& j : out) j = {{"error", "load generator: " + lg.spawnError()}};
+      return out;
+    }
+    double seconds = double(live.size()) * (o_.warmup + o_.duration) * 1.5 + 30;
+    std::string text = lg.readAll(Seconds(seconds));
     auto st = lg.wait(Seconds(5));
     if (!st) lg.stop(Seconds(1));
-    try {
-      return nlohmann::json::parse(out.substr(0, out.find('\n')));
-    } catch (const std::exception&) {
-      return {{"error", "load generator " + (st ? describeStatus(*st) : "timed out")}};
+    std::stringstream lines(text);
+    std::string line;
+    for (auto& j : out) {
+      try {
+        if (!std::getline(lines, line)) throw std::runtime_error("no record");
+        j = nlohmann::json::parse(line);
+      } catch (const std::exception&) {
+        j = {{"error", "load generator " + (st ? describeStatus(*st) : "timed out")}};
+      }
     }
+    return out;
   }
 
   static void aggregate(Row& row, const std::vector<nlohmann::json>& s) {
@@ -298,8 +334,10 @@ void addBenchOptions(CLI::App& app, BenchOptions& o) {
   app.add_option("--depth", o.depths, "comma list of depths (1 = ping-pong)");
   app.add_option("--reference", o.references,
                  "reference servers: all, none or a comma list (raw-epoll is always kept)");
-  app.add_option("--duration", o.duration, "measured seconds per run");
-  app.add_option("--warmup", o.warmup, "warm-up seconds per run");
+  app.add_option("--duration", o.duration, "measured seconds per server and repeat");
+  app.add_option("--warmup", o.warmup, "warm-up seconds per server and repeat");
+  app.add_option("--slice", o.slice, "seconds a server is driven before the next takes its turn")
+      ->check(CLI::PositiveNumber);
   app.add_option("--repeats", o.repeats, "runs per point (the median is reported)")
       ->check(CLI::Range(1, 100));
   app.add_option("--report", o.reportDir, "write report.json, report.md, index.html here");

@@ -1,0 +1,118 @@
+// weft-loadgen's engine driving several servers in turns: each server's record is its own
+// (messages, time, CPU), and a server that refuses or stops answering fails alone, by name,
+// within the drain bound, while the others are measured.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include "common/process.hpp"
+#include "load_client.hpp"
+
+namespace weft::harness {
+namespace {
+
+struct EchoServer {
+  Child child;
+  uint16_t port = 0;
+};
+
+EchoServer startServer(const char* reactor) {
+  EchoServer s;
+  s.child =
+      spawn({WEFT_EXE, "serve", "--reactor", reactor, "--protocol", "lenprefix", "--port", "0"});
+  auto line = s.child.readLine(Seconds(30));
+  EXPECT_TRUE(line && line->rfind("listening on ", 0) == 0);
+  if (line) s.port = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  return s;
+}
+
+// A socket that listens and never reads: connects succeed (the kernel's backlog), no reply
+// ever comes.
+struct SilentListener {
+  int fd = -1;
+  uint16_t port = 0;
+  SilentListener() {
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&sa), len) == 0 && listen(fd, 16) == 0 &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0) {
+      port = ntohs(sa.sin_port);
+    }
+  }
+  ~SilentListener() { close(fd); }
+};
+
+LoadConfig config() {
+  LoadConfig cfg;
+  cfg.wire.wire = *parseWire("lenprefix");
+  cfg.size = 64;
+  cfg.connections = 2;
+  cfg.depth = 4;
+  cfg.warmupSeconds = 0.05;
+  cfg.durationSeconds = 0.2;
+  cfg.sliceSeconds = 0.01;
+  return cfg;
+}
+
+TEST(Loadgen, ServersTakingTurnsEachGetTheirOwnRecord) {
+  std::signal(SIGPIPE, SIG_IGN);
+  auto a = startServer("epoll");
+  auto b = startServer("poll");
+  ASSERT_NE(a.port, 0);
+  ASSERT_NE(b.port, 0);
+  LoadConfig cfg = config();
+  cfg.targets = {{a.port, a.child.pid()}, {b.port, b.child.pid()}};
+  auto results = runLoad(cfg);
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    EXPECT_TRUE(r.error.empty()) << r.error;
+    EXPECT_EQ(r.errors, 0u);
+    EXPECT_EQ(r.verifyFailures, 0u);
+    EXPECT_GT(r.messages, 0u);
+    // Each server was measured for its own slices: 20 turns of 10 ms, each plus its drain.
+    EXPECT_GE(r.seconds, 0.2 - 1e-6);
+    EXPECT_GT(r.serverCpuSeconds, 0.0);
+    EXPECT_GT(r.serverVmHwmKb, 0);
+    EXPECT_EQ(r.latency.count(), r.messages);
+  }
+  a.child.stop(Seconds(10));
+  b.child.stop(Seconds(10));
+}
+
+TEST(Loadgen, ARefusedOrSilentServerFailsAloneAndByName) {
+  std::signal(SIGPIPE, SIG_IGN);
+  auto a = startServer("epoll");
+  ASSERT_NE(a.port, 0);
+  SilentListener silent;
+  ASSERT_NE(silent.port, 0);
+  // A port that was bound and then released: nothing listens there.
+  uint16_t refused = 0;
+  {
+    SilentListener gone;
+    refused = gone.port;
+  }
+  LoadConfig cfg = config();
+  cfg.drainTimeoutSeconds = 0.5;
+  cfg.targets = {{refused, 0}, {a.port, a.child.pid()}, {silent.port, 0}};
+  auto results = runLoad(cfg);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_NE(results[0].error.find("connect"), std::string::npos) << results[0].error;
+  EXPECT_EQ(results[0].messages, 0u);
+  EXPECT_TRUE(results[1].error.empty()) << results[1].error;
+  EXPECT_GT(results[1].messages, 0u);
+  EXPECT_EQ(results[1].errors, 0u);
+  EXPECT_NE(results[2].error.find("replies still missing"), std::string::npos) << results[2].error;
+  EXPECT_EQ(results[2].messages, 0u);
+  EXPECT_EQ(results[2].errors, 2u);  // both of its connections given up
+  a.child.stop(Seconds(10));
+}
+
+}  // namespace
+}  // namespace weft::harness

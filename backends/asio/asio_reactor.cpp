@@ -133,7 +133,7 @@ bool worthLogging(uint64_t count) {
 
 class AsioPort final : public ListeningPort, public std::enable_shared_from_this<AsioPort> {
  public:
-  AsioPort(AsioReactor& reactor, tcp::acceptor acceptor, Factory& factory)
+  AsioPort(AsioReactor& reactor, Acceptor acceptor, Factory& factory)
       : reactor_(reactor),
         acceptor_(std::move(acceptor)),
         factory_(factory),
@@ -154,13 +154,13 @@ class AsioPort final : public ListeningPort, public std::enable_shared_from_this
   bool listening() const override { return acceptor_.is_open(); }
 
   void acceptNext() {
-    acceptor_.async_accept([self = shared_from_this()](const ErrorCode& ec, tcp::socket s) {
+    acceptor_.async_accept([self = shared_from_this()](const ErrorCode& ec, Socket s) {
       self->onAccept(ec, std::move(s));
     });
   }
 
  private:
-  void onAccept(const ErrorCode& ec, tcp::socket socket) {
+  void onAccept(const ErrorCode& ec, Socket socket) {
     if (!acceptor_.is_open() || ec == net::error::operation_aborted) return;
     if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
         ec == net::error::no_memory) {
@@ -196,7 +196,7 @@ class AsioPort final : public ListeningPort, public std::enable_shared_from_this
 #endif
   }
 
-  void accepted(tcp::socket socket) {
+  void accepted(Socket socket) {
     ErrorCode ec;
     auto peer = socket.remote_endpoint(ec);
     if (ec) return;  // reset before we got to it
@@ -215,7 +215,7 @@ class AsioPort final : public ListeningPort, public std::enable_shared_from_this
   }
 
   AsioReactor& reactor_;
-  tcp::acceptor acceptor_;
+  Acceptor acceptor_;
   Factory& factory_;
   Address host_;
   uint64_t refusedEmfile_ = 0;
@@ -395,7 +395,7 @@ class AsioConnector final : public Connector, public ConnectionOwner {
   DelayedCall timeoutCall_;
   DelayedCall failCall_;
   tcp::resolver resolver_;
-  std::optional<tcp::socket> socket_;
+  std::optional<Socket> socket_;
   tcp::endpoint target_;
   AsioTransport* transport_ = nullptr;  // owned by the reactor while connected
 };
@@ -413,7 +413,7 @@ std::shared_ptr<ListeningPort> AsioReactor::listenTCP(uint16_t port, Factory& fa
     address = results.begin()->endpoint().address();
   }
   tcp::endpoint endpoint(address, port);
-  tcp::acceptor acceptor(io_);
+  Acceptor acceptor(io_);
   auto check = [&](const char* what) {
     if (!ec) return;
     Reason r = reasonFromError(ec, std::string(what) + " " + toAddress(endpoint).toString());
@@ -424,7 +424,7 @@ std::shared_ptr<ListeningPort> AsioReactor::listenTCP(uint16_t port, Factory& fa
   check("socket");
 #if !defined(_WIN32)
   // On Windows SO_REUSEADDR would let a second server steal a port in use.
-  acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  acceptor.set_option(Acceptor::reuse_address(true), ec);
 #endif
   if (address.is_v6()) acceptor.set_option(net::ip::v6_only(true), ec);
   acceptor.bind(endpoint, ec);

@@ -3,7 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/smart_ptr/intrusive_ref_counter.hpp>
 
+#include <cstddef>
 #include <exception>
+#include <memory>
 #include <string>
 
 #include "weft/errors.hpp"
@@ -37,8 +39,8 @@ Address toAddress(const tcp::endpoint& ep) {
 // Counted without atomics: see io_ in the header.
 struct AsioTransport::Io
     : boost::intrusive_ref_counter<AsioTransport::Io, boost::thread_unsafe_counter> {
-  explicit Io(tcp::socket s) : socket(std::move(s)) {}
-  tcp::socket socket;
+  explicit Io(Socket s) : socket(std::move(s)) {}
+  Socket socket;
   // Two queues, because an append may move the bytes an asynchronous write still reads
   // (a tail chunk grows, the chunk vector reallocates): `sending` is what the write in flight
   // points into and is touched only by its completion; new bytes wait in `waiting`.
@@ -52,10 +54,57 @@ struct AsioTransport::Io
   std::array<net::const_buffer, kMaxGather> writeBufs;
   AsioTransport* owner = nullptr;  // null once the transport is gone: late completions drop
   std::array<char, kReadBufferSize> readBuf;
+
+  // Memory for the operations in flight: the read, the write, and the posted deliver, read
+  // and flush steps, each at most one at a time. Asio's own recycling cache lives in one call
+  // of io_context::run_one(), and the reactor calls run_one() once per handler, so without
+  // these every operation would be a malloc and a free.
+  struct alignas(std::max_align_t) Slot {
+    std::array<unsigned char, 256> bytes;
+    bool inUse = false;
+  };
+  std::array<Slot, 5> slots;
+  void* allocate(size_t n) {
+    for (auto& slot : slots) {
+      if (!slot.inUse && n <= slot.bytes.size()) {
+        slot.inUse = true;
+        return slot.bytes.data();
+      }
+    }
+    return std::allocator<std::max_align_t>().allocate(blocks(n));
+  }
+  void deallocate(void* p, size_t n) {
+    for (auto& slot : slots) {
+      if (p == slot.bytes.data()) {
+        slot.inUse = false;
+        return;
+      }
+    }
+    std::allocator<std::max_align_t>().deallocate(static_cast<std::max_align_t*>(p), blocks(n));
+  }
+  static size_t blocks(size_t n) {
+    return (n + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t);
+  }
 };
 
-AsioTransport::AsioTransport(Reactor& reactor, tcp::socket socket,
-                             std::unique_ptr<Protocol> protocol,
+// The allocator Asio finds on every handler of the transport (associated_allocator): the
+// slots of its Io, which each handler keeps alive.
+template <class T>
+struct AsioTransport::SlotAllocator {
+  using value_type = T;
+  AsioTransport::Io* io;
+  explicit SlotAllocator(AsioTransport::Io* i) noexcept : io(i) {}
+  template <class U>
+  SlotAllocator(const SlotAllocator<U>& other) noexcept : io(other.io) {}
+  T* allocate(size_t n) { return static_cast<T*>(io->allocate(sizeof(T) * n)); }
+  void deallocate(T* p, size_t n) noexcept { io->deallocate(p, sizeof(T) * n); }
+  template <class U>
+  bool operator==(const SlotAllocator<U>& other) const noexcept {
+    return io == other.io;
+  }
+};
+
+AsioTransport::AsioTransport(Reactor& reactor, Socket socket, std::unique_ptr<Protocol> protocol,
                              std::shared_ptr<ConnectionOwner> owner)
     : reactor_(reactor),
       io_(new Io(std::move(socket))),  // intrusive_ptr owns it from here
@@ -72,13 +121,21 @@ AsioTransport::~AsioTransport() {
   if (io_->socket.is_open()) io_->socket.close(ec);  // pending operations complete as aborted
 }
 
-// A completion handler that keeps the buffers alive and reaches the transport only while it
-// exists.
+template <class F>
+struct AsioTransport::Handler {
+  boost::intrusive_ptr<Io> io;
+  F f;
+  using allocator_type = SlotAllocator<void>;
+  allocator_type get_allocator() const noexcept { return allocator_type(io.get()); }
+  template <class... Args>
+  void operator()(Args&&... args) {
+    if (io->owner) f(*io->owner, args...);
+  }
+};
+
 template <class F>
 auto AsioTransport::handler(F f) {
-  return [io = io_, f = std::move(f)](auto&&... args) {
-    if (io->owner) f(*io->owner, args...);
-  };
+  return Handler<F>{io_, std::move(f)};
 }
 
 template <class F>

@@ -1,4 +1,4 @@
-// AsioTransport: the TCP transport of the completion backend, over asio::ip::tcp::socket, with
+// AsioTransport: the TCP transport of the completion backend, over an Asio TCP socket, with
 // the semantics of core's StreamTransport (write at once and queue the rest, gather writes,
 // flush-then-close, half-close, abort, producers and water marks, read backpressure). On Linux
 // Asio drives it with epoll; on Windows the same code is IOCP.
@@ -26,6 +26,12 @@ namespace weft::asio_backend {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using ErrorCode = boost::system::error_code;
+// Sockets bound to the io_context's concrete executor, not Asio's default type-erased
+// any_io_executor: every operation would otherwise copy and query a type-erased executor, and
+// every post would wrap its handler in a heap-allocated function object.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
 
 // Asio's portable error codes mapped to weft's kinds (errno on POSIX, WSA codes on Windows).
 Reason reasonFromError(const ErrorCode& ec, std::string_view context);
@@ -42,7 +48,7 @@ class AsioTransport final : public Transport, public TrackedConnection {
  public:
   static constexpr size_t kReadBufferSize = 64 * 1024;
 
-  AsioTransport(Reactor& reactor, tcp::socket socket, std::unique_ptr<Protocol> protocol,
+  AsioTransport(Reactor& reactor, Socket socket, std::unique_ptr<Protocol> protocol,
                 std::shared_ptr<ConnectionOwner> owner);
   ~AsioTransport() override;
 
@@ -81,6 +87,12 @@ class AsioTransport final : public Transport, public TrackedConnection {
   struct Io;
   static constexpr size_t kMaxGather = 64;
 
+  // A completion handler that keeps the buffers alive, reaches the transport only while it
+  // exists, and allocates its operation in the Io's slots.
+  template <class F>
+  struct Handler;
+  template <class T>
+  struct SlotAllocator;
   template <class F>
   auto handler(F f);
   bool canRead() const;

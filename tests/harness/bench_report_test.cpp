@@ -110,5 +110,39 @@ TEST(BenchReport, ReactorsAreComparedWithTheirNativeServer) {
   EXPECT_NE(renderHtml(r).find("<th>x native</th>"), std::string::npos);
 }
 
+// Each repeat measures every server of the point in turns, so its ratio is taken within the
+// repeat and the reported ratio is the median of those: a repeat that caught the machine slow
+// slows both servers of the pair and leaves their ratio alone.
+TEST(BenchReport, RatiosArePairedWithinEachRepeat) {
+  const auto row = [](std::string server, std::vector<double> msgs, std::vector<double> cpu) {
+    Row x;
+    x.server = std::move(server);
+    x.kind = x.server.rfind("ref:", 0) == 0 ? "reference" : "reactor";
+    x.point = {"lenprefix", 64, 64, 1};
+    x.msgsPerSecond = msgs;
+    x.msgsMedian = median(msgs);
+    x.cpuPerRepeat = cpu;
+    x.cpuUsPerMsg = median(cpu);
+    return x;
+  };
+  Report r;
+  for (auto* part : {&r.machine, &r.build, &r.config}) *part = nlohmann::json::object();
+  // The machine ran at full speed, then at half, then at 0.7: the reactor is at 0.96x the
+  // baseline in every repeat, yet its median (96) over the baseline's median (70) is 1.37x.
+  r.rows = {row("ref:raw-epoll", {100, 50, 70}, {5.0, 10.0, 7.0}),
+            row("epoll", {96, 48, 67.2}, {5.1, 10.2, 7.14})};
+  computeRatios(r);
+  EXPECT_NEAR(r.rows[1].ratioThroughput, 0.96, 1e-12);
+  EXPECT_NEAR(r.rows[1].ratioCpu, 1.02, 1e-12);
+  // report.json keeps the repeats, so a report read back pairs them the same way.
+  Report back = reportFromJson(reportToJson(r));
+  EXPECT_NEAR(back.rows[1].ratioThroughput, 0.96, 1e-12);
+  EXPECT_NEAR(back.rows[1].ratioCpu, 1.02, 1e-12);
+  // Unequal repeat counts cannot be paired: the medians are compared.
+  r.rows[1].msgsPerSecond.pop_back();
+  computeRatios(r);
+  EXPECT_NEAR(r.rows[1].ratioThroughput, r.rows[1].msgsMedian / 70.0, 1e-12);
+}
+
 }  // namespace
 }  // namespace weft::harness

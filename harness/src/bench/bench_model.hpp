@@ -28,11 +28,14 @@ struct Row {
   double mbPerSecond = 0;
   double p50 = 0, p99 = 0, p999 = 0;  // microseconds, medians over repeats
   double cpuUsPerMsg = 0;             // server CPU time per message, median
+  std::vector<double> cpuPerRepeat;   // server CPU time per message, one per repeat
   double cpuUtil = 0;                 // server CPU seconds per wall second, median
   long peakRssKb = 0;                 // server VmHWM
   long errors = 0;
   long verifyFailures = 0;
-  std::string failure;         // the server did not start, the load generator failed
+  std::string failure;  // the server did not start, the load generator failed
+  // Ratios are medians over the repeats of each repeat's ratio: a repeat measures every server
+  // of the point in turns, under the same conditions (see harness/loadgen/load_client.hpp).
   double ratioThroughput = 0;  // vs ref:raw-epoll at the same point (0 = no baseline)
   double ratioCpu = 0;
   // A reactor against the server written directly on the library it runs on (libevent vs
@@ -61,6 +64,7 @@ Report reportFromJson(const nlohmann::json& j);
 nlohmann::json describeMachine();
 nlohmann::json describeBuild();
 void computeRatios(Report& r);
+double median(std::vector<double> v);
 
 std::string renderMarkdown(const Report& r);
 std::string renderHtml(const Report& r);

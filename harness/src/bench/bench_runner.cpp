@@ -55,13 +55,6 @@ std::vector<int> splitInts(const std::string& s, const char* what) {
   return out;
 }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 // An installed weft (PREFIX/bin/weft) finds the load generator and the reference servers in
 // PREFIX/libexec/weft (cmake/weft_install.cmake). In the build tree the load generator sits
 // beside weft and the reference servers in bench/reference.
@@ -293,14 +286,14 @@ class BenchRun {
 
   static void aggregate(Row& row, const std::vector<nlohmann::json>& s) {
     if (s.empty()) return;
-    std::vector<double> mb, p50, p99, p999, cpu, util;
+    std::vector<double> mb, p50, p99, p999, util;
     for (const auto& j : s) {
       row.msgsPerSecond.push_back(j.value("msgs_per_s", 0.0));
       mb.push_back(j.value("mb_per_s", 0.0));
       p50.push_back(j["latency_us"].value("p50", 0.0));
       p99.push_back(j["latency_us"].value("p99", 0.0));
       p999.push_back(j["latency_us"].value("p999", 0.0));
-      cpu.push_back(j.value("server_cpu_us_per_msg", 0.0));
+      row.cpuPerRepeat.push_back(j.value("server_cpu_us_per_msg", 0.0));
       util.push_back(j.value("server_cpu_util", 0.0));
       row.peakRssKb = std::max(row.peakRssKb, j.value("server_vm_hwm_kb", 0L));
       row.errors += j.value("errors", 0L);
@@ -313,7 +306,7 @@ class BenchRun {
     row.p50 = median(p50);
     row.p99 = median(p99);
     row.p999 = median(p999);
-    row.cpuUsPerMsg = median(cpu);
+    row.cpuUsPerMsg = median(row.cpuPerRepeat);
     row.cpuUtil = median(util);
   }
 

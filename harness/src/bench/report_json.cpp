@@ -2,6 +2,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -80,20 +81,41 @@ void computeRatios(Report& r) {
     auto it = measured.find({row.point.key(), server});
     return it == measured.end() ? nullptr : it->second;
   };
-  const auto ratio = [](double a, double b) { return b > 0 ? a / b : 0; };
+  // Two rows of a point with as many repeats come from the same load generator runs (a server
+  // that fails drops out of the point), so repeat i of each is a pair. Without repeats (a
+  // report from before they were recorded) the medians are compared.
+  const auto ratio = [](const std::vector<double>& a, const std::vector<double>& b, double aMed,
+                        double bMed) {
+    bool paired = !a.empty() && a.size() == b.size() &&
+                  std::all_of(b.begin(), b.end(), [](double x) { return x > 0; });
+    if (!paired) return bMed > 0 ? aMed / bMed : 0;
+    std::vector<double> each(a.size());
+    for (size_t i = 0; i < a.size(); ++i) each[i] = a[i] / b[i];
+    return median(each);
+  };
   for (auto& row : r.rows) {
     if (!row.failure.empty()) continue;
     if (const Row* b = find(row, kBaseline)) {
-      row.ratioThroughput = ratio(row.msgsMedian, b->msgsMedian);
-      row.ratioCpu = ratio(row.cpuUsPerMsg, b->cpuUsPerMsg);
+      row.ratioThroughput =
+          ratio(row.msgsPerSecond, b->msgsPerSecond, row.msgsMedian, b->msgsMedian);
+      row.ratioCpu = ratio(row.cpuPerRepeat, b->cpuPerRepeat, row.cpuUsPerMsg, b->cpuUsPerMsg);
     }
     const Row* n = row.kind == "reactor" ? find(row, nativeServerOf(row.server)) : nullptr;
     if (n) {
       row.native = n->server;
-      row.ratioNativeThroughput = ratio(row.msgsMedian, n->msgsMedian);
-      row.ratioNativeCpu = ratio(row.cpuUsPerMsg, n->cpuUsPerMsg);
+      row.ratioNativeThroughput =
+          ratio(row.msgsPerSecond, n->msgsPerSecond, row.msgsMedian, n->msgsMedian);
+      row.ratioNativeCpu =
+          ratio(row.cpuPerRepeat, n->cpuPerRepeat, row.cpuUsPerMsg, n->cpuUsPerMsg);
     }
   }
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 nlohmann::json reportToJson(const Report& r) {
@@ -114,6 +136,7 @@ nlohmann::json reportToJson(const Report& r) {
         {"mb_per_s", x.mbPerSecond},
         {"latency_us", {{"p50", x.p50}, {"p99", x.p99}, {"p999", x.p999}}},
         {"server_cpu_us_per_msg", x.cpuUsPerMsg},
+        {"server_cpu_us_per_msg_repeats", x.cpuPerRepeat},
         {"server_cpu_util", x.cpuUtil},
         {"server_peak_rss_kb", x.peakRssKb},
         {"errors", x.errors},
@@ -156,11 +179,13 @@ Report reportFromJson(const nlohmann::json& j) {
     row.msgsMedian = x.at("msgs_per_s").at("median");
     row.msgsMin = x.at("msgs_per_s").value("min", 0.0);
     row.msgsMax = x.at("msgs_per_s").value("max", 0.0);
+    row.msgsPerSecond = x.at("msgs_per_s").value("repeats", std::vector<double>{});
     row.mbPerSecond = x.value("mb_per_s", 0.0);
     row.p50 = x.at("latency_us").value("p50", 0.0);
     row.p99 = x.at("latency_us").value("p99", 0.0);
     row.p999 = x.at("latency_us").value("p999", 0.0);
     row.cpuUsPerMsg = x.value("server_cpu_us_per_msg", 0.0);
+    row.cpuPerRepeat = x.value("server_cpu_us_per_msg_repeats", std::vector<double>{});
     row.cpuUtil = x.value("server_cpu_util", 0.0);
     row.peakRssKb = x.value("server_peak_rss_kb", 0L);
     row.errors = x.value("errors", 0L);

@@ -299,7 +299,7 @@ bool AsioTransport::sendNow(std::span<const std::string_view> parts) {
   size_t i = 0;
   for (; i < parts.size() && sent >= parts[i].size(); ++i) sent -= parts[i].size();
   if (i < parts.size() && sent > 0) io_->waiting.append(parts[i++].substr(sent));
-  for (; i < parts.size(); ++i) io_->waiting.append(parts[i]);
+  io_->waiting.append(parts.subspan(i));
   return true;
 }
 
@@ -312,7 +312,7 @@ void AsioTransport::writeSequence(std::span<const std::string_view> parts) {
   if (!corked_ && io_->buffered() == 0 && !writing_ && !pendingError_) {
     if (!sendNow(parts)) return;
   } else {
-    for (auto p : parts) io_->waiting.append(p);
+    io_->waiting.append(parts);
   }
   if (io_->buffered() != 0) queued();
 }

@@ -177,7 +177,7 @@ void StreamTransport::writeSequence(std::span<const std::string_view> parts) {
     for (; i < count && sent >= parts[i].size(); ++i) sent -= parts[i].size();
     if (i < parts.size() && sent > 0) out_.append(parts[i++].substr(sent));
   }
-  for (; i < parts.size(); ++i) out_.append(parts[i]);
+  out_.append(parts.subspan(i));
   if (!out_.empty()) queued();
 }
 

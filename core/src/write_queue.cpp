@@ -63,6 +63,26 @@ void WriteQueue::append(std::string_view data) {
   appendOwned(data);
 }
 
+void WriteQueue::append(std::span<const std::string_view> parts) {
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::string_view head = parts[i];
+    if (i + 1 < parts.size() && !loan_.empty() && !head.empty() && head.size() <= kMatchMax) {
+      std::string_view body = parts[i + 1];
+      const char* lo = loan_.data();
+      // Pointers compared as integers: body may lie anywhere, not only in the loan.
+      const auto addr = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
+      if (!body.empty() && addr(body.data()) >= addr(lo) + head.size() &&
+          addr(body.data()) + body.size() <= addr(lo) + loan_.size() &&
+          sameSmall(body.data() - head.size(), head.data(), head.size()) &&
+          borrow(std::string_view(body.data() - head.size(), head.size() + body.size()))) {
+        ++i;
+        continue;
+      }
+    }
+    append(head);
+  }
+}
+
 void WriteQueue::appendOwned(std::string_view data) {
   bytes_ += data.size();
   lastOwnedAppend_ = data.size() <= kMatchMax ? data.size() : 0;

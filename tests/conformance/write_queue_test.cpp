@@ -115,6 +115,35 @@ TEST(UnitWriteQueue, APrefixEqualToTheLentBytesBeforeAPayloadIsBorrowed) {
   EXPECT_EQ(q.size(), read.size());
 }
 
+TEST(UnitWriteQueue, APrefixAndPayloadAppendedTogetherAreOneViewFromTheStart) {
+  // What a transport's writeSequence({prefix, payload}) queues: the pair is matched before the
+  // prefix is copied anywhere, and a pair that does not match is queued part by part.
+  const std::string read = std::string("\x03\0\0\0abc\x02\0\0\0de", 13);
+  std::string kept;
+  WriteQueue q;
+  {
+    WriteQueue::Loan loan(q, read);
+    const std::string prefix1("\x03\0\0\0", 4), wrong("\x09\0\0\0", 4);
+    const std::string_view pair1[] = {prefix1, std::string_view(read).substr(4, 3)};
+    q.append(pair1);
+    auto v = views(q);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].data(), read.data());
+    EXPECT_EQ(v[0].size(), 7u);
+    const std::string_view pair2[] = {wrong, std::string_view(read).substr(11, 2)};
+    q.append(pair2);
+    v = views(q);
+    ASSERT_EQ(v.size(), 3u);
+    EXPECT_NE(v[1].data(), read.data() + 7);  // the wrong prefix is a copy
+    EXPECT_EQ(v[2].data(), read.data() + 11);
+    // A payload at the very start of the loan has no lent bytes before it to match.
+    const std::string_view pair3[] = {prefix1, std::string_view(read).substr(0, 2)};
+    q.append(pair3);
+    EXPECT_EQ(q.size(), 7u + 6u + 6u);
+  }
+  EXPECT_EQ(drain(q, 3), std::string("\x03\0\0\0abc\x09\0\0\0de\x03\0\0\0\x03\0", 19));
+}
+
 TEST(UnitWriteQueue, OtherBytesAreCopiedAndOrderIsKept) {
   std::string read = "abcdefgh";
   WriteQueue q;

@@ -21,6 +21,10 @@ class WriteQueue {
   bool empty() const { return bytes_ == 0; }
   size_t size() const { return bytes_; }
   void append(std::string_view data);
+  // append() of each part in order. A short part followed by lent bytes that are preceded by
+  // the same bytes (a frame's length prefix and its payload) is borrowed with them as one view
+  // straight away, never copied to be taken back by the next append.
+  void append(std::span<const std::string_view> parts);
   // Views of the first chunks, front first; returns how many were filled.
   size_t gather(std::span<std::string_view> out) const;
   void consume(size_t n);

@@ -54,6 +54,8 @@ struct Report {
 };
 
 inline constexpr const char* kBaseline = "ref:raw-epoll";
+// The reactor the baseline is the hand-written form of: measured right after it.
+inline constexpr const char* kBaselinePartner = "epoll";
 // The reference server a reactor is compared with beside the baseline: "ref:<reactor>".
 inline std::string nativeServerOf(const std::string& reactor) {
   return "ref:" + reactor;

@@ -135,6 +135,7 @@ class BenchRun {
   BenchRun(const BenchOptions& o, std::vector<ServerSpec> servers, std::vector<Point> points)
       : o_(o), servers_(std::move(servers)), points_(std::move(points)) {
     loadgen_ = loadgenPath();
+    rotation_ = rotationOrder();
     bool pin = cpuCount() >= 2;
     serverCpu_ = pin ? o.serverCpu : -1;
     clientCpu_ = pin ? o.clientCpu : -1;
@@ -172,6 +173,31 @@ class BenchRun {
   }
 
  private:
+  // The order the servers take turns in: each reactor right after the server it is compared
+  // with (epoll after the baseline, libevent after ref:libevent, ...). The turns of a pair are
+  // then one slice apart, where the machine's state has had the least time to change.
+  std::vector<size_t> rotationOrder() const {
+    std::vector<size_t> order;
+    std::vector<bool> placed(servers_.size());
+    const auto place = [&](const std::string& name) {
+      for (size_t i = 0; i < servers_.size(); ++i) {
+        if (servers_[i].name == name && !placed[i]) {
+          placed[i] = true;
+          order.push_back(i);
+        }
+      }
+    };
+    place(kBaseline);
+    place(kBaselinePartner);
+    for (const auto& s : servers_) {
+      if (s.kind != "reactor") continue;
+      place(nativeServerOf(s.name));
+      place(s.name);
+    }
+    for (const auto& s : servers_) place(s.name);
+    return order;
+  }
+
   nlohmann::json serverNames() const {
     nlohmann::json a = nlohmann::json::array();
     for (const auto& s : servers_) a.push_back(s.name);
@@ -201,7 +227,7 @@ class BenchRun {
     for (int rep = 0; rep < o_.repeats; ++rep) {
       progress.step(point.key());
       std::vector<size_t> live;
-      for (size_t i = 0; i < servers_.size(); ++i) {
+      for (size_t i : rotation_) {
         if (rows[i].failure.empty()) live.push_back(i);
       }
       if (live.empty()) break;
@@ -313,6 +339,7 @@ class BenchRun {
   const BenchOptions& o_;
   std::vector<ServerSpec> servers_;
   std::vector<Point> points_;
+  std::vector<size_t> rotation_;  // indices into servers_
   std::string loadgen_;
   int serverCpu_ = -1, clientCpu_ = -1;
 };

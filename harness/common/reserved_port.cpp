@@ -47,6 +47,10 @@ ReservedPort::ReservedPort() {
   }
 }
 
+bool ReservedPort::listenSilently() {
+  return ok() && ::listen(static_cast<NativeSocket>(socket_), 16) == 0;
+}
+
 ReservedPort::~ReservedPort() {
   if (socket_ != -1) closeNative(static_cast<NativeSocket>(socket_));
 #ifdef _WIN32

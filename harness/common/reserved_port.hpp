@@ -15,6 +15,9 @@ class ReservedPort {
   ~ReservedPort();
 
   bool ok() const { return port_ != 0; }
+  // From now on connecting succeeds (the kernel completes it into the backlog), but nothing is
+  // ever accepted or read: a server that never answers. False if listen() failed.
+  bool listenSilently();
   uint16_t port() const { return port_; }
 
  private:

@@ -1,15 +1,12 @@
 // weft-loadgen's engine driving several servers in turns: each server's record is its own
 // (messages, time, CPU), and a server that refuses or stops answering fails alone, by name,
 // within the drain bound, while the others are measured.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <csignal>
 
 #include "common/process.hpp"
+#include "common/reserved_port.hpp"
 #include "load_client.hpp"
 
 namespace weft::harness {
@@ -29,25 +26,6 @@ EchoServer startServer(const char* reactor) {
   if (line) s.port = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
   return s;
 }
-
-// A socket that listens and never reads: connects succeed (the kernel's backlog), no reply
-// ever comes.
-struct SilentListener {
-  int fd = -1;
-  uint16_t port = 0;
-  SilentListener() {
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&sa), len) == 0 && listen(fd, 16) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0) {
-      port = ntohs(sa.sin_port);
-    }
-  }
-  ~SilentListener() { close(fd); }
-};
 
 LoadConfig config() {
   LoadConfig cfg;
@@ -90,17 +68,13 @@ TEST(Loadgen, ARefusedOrSilentServerFailsAloneAndByName) {
   std::signal(SIGPIPE, SIG_IGN);
   auto a = startServer("epoll");
   ASSERT_NE(a.port, 0);
-  SilentListener silent;
-  ASSERT_NE(silent.port, 0);
-  // A port that was bound and then released: nothing listens there.
-  uint16_t refused = 0;
-  {
-    SilentListener gone;
-    refused = gone.port;
-  }
+  ReservedPort silent;
+  ASSERT_TRUE(silent.listenSilently());
+  ReservedPort refused;  // bound, never listening: connects are refused
+  ASSERT_TRUE(refused.ok());
   LoadConfig cfg = config();
   cfg.drainTimeoutSeconds = 0.5;
-  cfg.targets = {{refused, 0}, {a.port, a.child.pid()}, {silent.port, 0}};
+  cfg.targets = {{refused.port(), 0}, {a.port, a.child.pid()}, {silent.port(), 0}};
   auto results = runLoad(cfg);
   ASSERT_EQ(results.size(), 3u);
   EXPECT_NE(results[0].error.find("connect"), std::string::npos) << results[0].error;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "common/process.hpp"
@@ -49,7 +50,8 @@ struct Conn {
 struct Target {
   LoadTarget cfg;
   LoadResult r;
-  size_t firstConn = 0;
+  size_t firstConn = 0;  // its connections are conns_[firstConn, firstConn + connCount)
+  size_t connCount = 0;
   size_t liveConns = 0;
   uint64_t inFlight = 0;  // messages sent whose reply is not complete
 };
@@ -74,6 +76,9 @@ class Engine {
   }
   void frameInto(std::string& out, uint64_t seq) const {
     appendFrame(out, cfg_.wire, payload(seq));
+  }
+  std::span<Conn> connsOf(const Target& t) {
+    return std::span<Conn>(conns_).subspan(t.firstConn, t.connCount);
   }
   void connectTarget(size_t t);
   void runPhase(double seconds, bool measured);
@@ -114,7 +119,7 @@ void Engine::connectTarget(size_t ti) {
     if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
       t.r.error = std::string("connect: ") + std::strerror(errno);
       if (fd >= 0) close(fd);
-      for (size_t k = t.firstConn; k < conns_.size(); ++k) lose(conns_[k]);
+      for (Conn& c : connsOf(t)) lose(c);
       return;
     }
     int one = 1;
@@ -125,6 +130,7 @@ void Engine::connectTarget(size_t ti) {
     c.fd = fd;
     c.alive = true;
     c.target = ti;
+    ++t.connCount;
     ++t.liveConns;
     epoll_event e{};
     e.events = EPOLLIN;
@@ -247,8 +253,7 @@ void Engine::runSlice(Target& t, uint64_t lengthNs, bool measured) {
   measuring_ = measured;
   draining_ = false;
   uint64_t begin = nowNs();
-  for (size_t k = t.firstConn; k < t.firstConn + size_t(cfg_.connections); ++k) {
-    Conn& c = conns_[k];
+  for (Conn& c : connsOf(t)) {
     if (!c.alive) continue;
     for (int d = 0; d < cfg_.depth; ++d) queueSend(c, begin);
     flush(c);
@@ -263,9 +268,7 @@ void Engine::runSlice(Target& t, uint64_t lengthNs, bool measured) {
     if (draining_ && now >= drainBy) {
       t.r.error = "replies still missing " + std::to_string(cfg_.drainTimeoutSeconds) +
                   " s after the load stopped";
-      for (size_t k = t.firstConn; k < t.firstConn + size_t(cfg_.connections); ++k) {
-        lose(conns_[k]);
-      }
+      for (Conn& c : connsOf(t)) lose(c);
       break;
     }
     pump((draining_ ? drainBy : sendUntil) - now);
@@ -283,8 +286,7 @@ void Engine::runSlice(Target& t, uint64_t lengthNs, bool measured) {
 // Every target gets `seconds` of load, in round-robin slices (one slice if it is alone).
 void Engine::runPhase(double seconds, bool measured) {
   std::vector<uint64_t> left(targets_.size(), toNs(seconds));
-  uint64_t slice =
-      targets_.size() > 1 && cfg_.sliceSeconds > 0 ? toNs(cfg_.sliceSeconds) : toNs(seconds);
+  uint64_t slice = toNs(cfg_.turnSeconds(seconds));
   for (bool any = true; any;) {
     any = false;
     for (size_t i = 0; i < targets_.size(); ++i) {

@@ -36,6 +36,11 @@ struct LoadConfig {
   // How long one target is driven before the next takes its turn. Each slice ends by waiting
   // for every reply in flight, so a slice's messages over its time is the target's rate.
   double sliceSeconds = 0.02;
+  // The length of one turn in a phase of `phaseSeconds` per target: a target alone is driven
+  // for the whole phase at once.
+  double turnSeconds(double phaseSeconds) const {
+    return targets.size() > 1 && sliceSeconds > 0 ? sliceSeconds : phaseSeconds;
+  }
   double drainTimeoutSeconds = 5.0;  // a slice's replies must arrive within this
 };
 

@@ -16,7 +16,7 @@ inline nlohmann::json toJson(const LoadConfig& cfg, const LoadTarget& t, const L
       {"connections", cfg.connections},
       {"depth", cfg.depth},
       {"seconds", r.seconds},
-      {"slice_s", cfg.targets.size() > 1 ? cfg.sliceSeconds : cfg.durationSeconds},
+      {"slice_s", cfg.turnSeconds(cfg.durationSeconds)},
       {"messages", r.messages},
       {"msgs_per_s", r.messagesPerSecond()},
       // Payload bytes echoed per second, one direction.

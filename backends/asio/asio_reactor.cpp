@@ -84,14 +84,18 @@ class AsioReactor final : public Reactor {
   void waitForEvents(std::optional<Duration> timeout) override {
     size_t ran = 0;
     try {
-      // One handler per call, so core's timers and thread calls run between completions,
-      // exactly as between epoll_wait batches.
+      // The first handler waits (bounded by core's next deadline), so core's timers and
+      // thread calls run between batches of completions.
       if (!timeout)
         ran = io_.run_one();
       else if (timeout->count() <= 0)
         ran = io_.poll_one();
       else
         ran = io_.run_one_for(std::chrono::ceil<std::chrono::microseconds>(*timeout));
+      // Then what else is ready, up to a batch, as an epoll backend dispatches one
+      // epoll_wait's events before core's tick. A tick per handler was a fifth of this
+      // backend's user-space CPU under load (perf, 64 connections ping-pong).
+      while (ran > 0 && ran < kBatch && !loopShouldExit() && io_.poll_one() > 0) ++ran;
     } catch (const std::exception& e) {
       log(LogLevel::Error, std::string("exception escaped an Asio handler: ") + e.what());
     }
@@ -118,6 +122,8 @@ class AsioReactor final : public Reactor {
   // Declared first, destroyed last: sockets, acceptors and timers still alive in its handlers
   // go with it. Hint 1: only the reactor thread runs it.
   net::io_context io_{1};
+  // Handlers run per waitForEvents at most; bounds how late a due timer or thread call runs.
+  static constexpr size_t kBatch = 64;
   // Keeps run_one() blocking while nothing is in flight (an idle reactor with no connections).
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   std::optional<net::signal_set> signals_;

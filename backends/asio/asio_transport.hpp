@@ -104,6 +104,10 @@ class AsioTransport final : public Transport, public TrackedConnection {
   void deliverHeld();
   void peerClosedWriting();
   bool sendNow(std::span<const std::string_view> parts);
+  // The queue's first chunks into Io's writeBufs; returns how many.
+  size_t gatherBuffers(const detail::WriteQueue& queue);
+  // One synchronous gather write of the first `count` writeBufs.
+  size_t writeBuffersNow(size_t count, ErrorCode& ec);
   void queued();
   // After a corked read: one synchronous gather write of the queue, the loan of the read
   // buffer ended, the rest sent asynchronously.

@@ -1,7 +1,9 @@
 // TCP data path on every reactor: echo, large transfers, flush-on-close, half-close, abort,
-// reset, addresses, IPv6, many connections.
+// reset, addresses, IPv6, many connections, timers and thread calls amid never-idle I/O.
 #include "reactor_fixture.hpp"
 #include "tcp_helpers.hpp"
+
+#include <thread>
 
 namespace weft::test {
 namespace {
@@ -297,6 +299,52 @@ TEST_P(TcpTest, ThousandConcurrentConnectionsAllEcho) {
     EXPECT_EQ(fdTooLarge, 0);
     EXPECT_EQ(echoed, kConns);
   }
+}
+
+TEST_P(TcpTest, TimersAndThreadCallsRunWhileConnectionsNeverGoIdle) {
+  // Eight connections bounce a message for ever, so the backend always has I/O ready. A
+  // backend that ran ready I/O until none was left (Asio's poll(), an unbounded batch) would
+  // never reach the timer; it fires here only once the clients give up at kBounceLimit.
+  constexpr size_t kBounceLimit = 200000;
+  size_t bounces = 0, bouncesWhenArmed = 0, bouncesAtTimer = 0, bouncesAtThreadCall = 0;
+  bool timerRan = false, threadCallRan = false;
+  std::thread caller;
+  server.configure = echo;
+  auto port = listen();
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [](ScriptedProtocol& s) { s.transport->write("ping"); };
+    p.onData = [&](ScriptedProtocol& s, std::string_view d) {
+      if (++bounces < kBounceLimit) s.transport->write(d);
+    };
+  };
+  auto armed = std::make_shared<bool>(false);
+  stopWhen([&] {
+    // Traffic flows on every connection: from here the loop is never idle.
+    if (*armed || bounces < 1000) return false;
+    *armed = true;
+    bouncesWhenArmed = bounces;
+    reactor->callLater(Duration(0.01), [&] {
+      timerRan = true;
+      bouncesAtTimer = bounces;
+      caller = std::thread([&] {
+        reactor->callFromThread([&] {
+          threadCallRan = true;
+          bouncesAtThreadCall = bounces;
+          stopQuietly();
+        });
+      });
+    });
+    return false;
+  });
+  for (int i = 0; i < 8; ++i) reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor(Duration(60));
+  if (caller.joinable()) caller.join();
+  EXPECT_TRUE(timerRan);
+  EXPECT_TRUE(threadCallRan);
+  EXPECT_GT(bouncesAtTimer, bouncesWhenArmed) << "no traffic while the timer was pending";
+  EXPECT_LT(bouncesAtTimer, kBounceLimit) << "the timer ran only once the connections went idle";
+  EXPECT_LT(bouncesAtThreadCall, kBounceLimit)
+      << "the thread call ran only once the connections went idle";
 }
 
 TEST_P(TcpTest, SelectRefusesFdsBeyondFdSetSizeAndKeepsServing) {

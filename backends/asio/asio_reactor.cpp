@@ -5,6 +5,7 @@
 #include "asio/asio_reactor.hpp"
 
 #include "asio/asio_transport.hpp"  // first: includes <utility> before any Asio header
+#include "asio/handler_slots.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -92,10 +93,18 @@ class AsioReactor final : public Reactor {
         ran = io_.poll_one();
       else
         ran = io_.run_one_for(std::chrono::ceil<std::chrono::microseconds>(*timeout));
-      // Then what else is ready, up to a batch, as an epoll backend dispatches one
-      // epoll_wait's events before core's tick. A tick per handler was a fifth of this
-      // backend's user-space CPU under load (perf, 64 connections ping-pong).
-      while (ran > 0 && ran < kBatch && !loopShouldExit() && io_.poll_one() > 0) ++ran;
+      // Then, in one run() call, what is queued behind it: a marker posted at the end of the
+      // queue stops the run, so handlers queued meanwhile wait for core's tick, as an epoll
+      // backend dispatches one epoll_wait's events before it.
+      if (ran > 0 && !loopShouldExit()) {
+        // One marker at a time: if a handler threw, the queued one ends the next batch.
+        if (!batchEndQueued_) {
+          batchEndQueued_ = true;
+          net::post(io_, BatchEnd{this});
+        }
+        io_.run();
+        io_.restart();
+      }
     } catch (const std::exception& e) {
       log(LogLevel::Error, std::string("exception escaped an Asio handler: ") + e.what());
     }
@@ -119,11 +128,24 @@ class AsioReactor final : public Reactor {
     });
   }
 
-  // Declared first, destroyed last: sockets, acceptors and timers still alive in its handlers
-  // go with it. Hint 1: only the reactor thread runs it.
+  // The marker that ends a batch; its operation lives in batchEndSlot_, not on the heap,
+  // and is declared before io_, which may still hold it when it is destroyed.
+  struct BatchEnd {
+    AsioReactor* reactor;
+    void operator()() const {
+      reactor->batchEndQueued_ = false;
+      reactor->io_.stop();
+    }
+    using allocator_type = SlotAllocator<void, HandlerSlots<1>>;
+    allocator_type get_allocator() const noexcept {
+      return allocator_type(&reactor->batchEndSlot_);
+    }
+  };
+  HandlerSlots<1> batchEndSlot_;
+  bool batchEndQueued_ = false;
+  // Destroyed after every member but the marker's slot: sockets, acceptors and timers still
+  // alive in its handlers go with it. Hint 1: only the reactor thread runs it.
   net::io_context io_{1};
-  // Handlers run per waitForEvents at most; bounds how late a due timer or thread call runs.
-  static constexpr size_t kBatch = 64;
   // Keeps run_one() blocking while nothing is in flight (an idle reactor with no connections).
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   std::optional<net::signal_set> signals_;

@@ -1,5 +1,7 @@
 #include "asio/asio_transport.hpp"
 
+#include "asio/handler_slots.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/smart_ptr/intrusive_ref_counter.hpp>
 
@@ -60,52 +62,8 @@ struct AsioTransport::Io
   std::array<char, kReadBufferSize> readBuf;
 
   // Memory for the operations in flight: the read, the write, and the posted deliver, read
-  // and flush steps, each at most one at a time. Asio's own recycling cache lives in one call
-  // of io_context::run_one() or poll_one(), and the reactor makes one call per handler, so
-  // without these every operation would be a malloc and a free.
-  struct alignas(std::max_align_t) Slot {
-    std::array<unsigned char, 256> bytes;
-    bool inUse = false;
-  };
-  std::array<Slot, 5> slots;
-  void* allocate(size_t n) {
-    for (auto& slot : slots) {
-      if (!slot.inUse && n <= slot.bytes.size()) {
-        slot.inUse = true;
-        return slot.bytes.data();
-      }
-    }
-    return std::allocator<std::max_align_t>().allocate(blocks(n));
-  }
-  void deallocate(void* p, size_t n) {
-    for (auto& slot : slots) {
-      if (p == slot.bytes.data()) {
-        slot.inUse = false;
-        return;
-      }
-    }
-    std::allocator<std::max_align_t>().deallocate(static_cast<std::max_align_t*>(p), blocks(n));
-  }
-  static size_t blocks(size_t n) {
-    return (n + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t);
-  }
-};
-
-// The allocator Asio finds on every handler of the transport (associated_allocator): the
-// slots of its Io, which each handler keeps alive.
-template <class T>
-struct AsioTransport::SlotAllocator {
-  using value_type = T;
-  AsioTransport::Io* io;
-  explicit SlotAllocator(AsioTransport::Io* i) noexcept : io(i) {}
-  template <class U>
-  SlotAllocator(const SlotAllocator<U>& other) noexcept : io(other.io) {}
-  T* allocate(size_t n) { return static_cast<T*>(io->allocate(sizeof(T) * n)); }
-  void deallocate(T* p, size_t n) noexcept { io->deallocate(p, sizeof(T) * n); }
-  template <class U>
-  bool operator==(const SlotAllocator<U>& other) const noexcept {
-    return io == other.io;
-  }
+  // and flush steps, each at most one at a time.
+  HandlerSlots<5> slots;
 };
 
 AsioTransport::AsioTransport(Reactor& reactor, Socket socket, std::unique_ptr<Protocol> protocol,
@@ -129,8 +87,8 @@ template <class F>
 struct AsioTransport::Handler {
   boost::intrusive_ptr<Io> io;
   F f;
-  using allocator_type = SlotAllocator<void>;
-  allocator_type get_allocator() const noexcept { return allocator_type(io.get()); }
+  using allocator_type = SlotAllocator<void, HandlerSlots<5>>;
+  allocator_type get_allocator() const noexcept { return allocator_type(&io->slots); }
   template <class... Args>
   void operator()(Args&&... args) {
     if (io->owner) f(*io->owner, args...);

@@ -91,8 +91,6 @@ class AsioTransport final : public Transport, public TrackedConnection {
   // exists, and allocates its operation in the Io's slots.
   template <class F>
   struct Handler;
-  template <class T>
-  struct SlotAllocator;
   template <class F>
   auto handler(F f);
   bool canRead() const;

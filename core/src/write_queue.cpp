@@ -64,6 +64,7 @@ void WriteQueue::append(std::string_view data) {
 }
 
 void WriteQueue::append(std::span<const std::string_view> parts) {
+  if (extendBorrowedTail(parts)) return;
   for (size_t i = 0; i < parts.size(); ++i) {
     std::string_view head = parts[i];
     if (i + 1 < parts.size() && !loan_.empty() && !head.empty() && head.size() <= kMatchMax) {
@@ -81,6 +82,30 @@ void WriteQueue::append(std::span<const std::string_view> parts) {
     }
     append(head);
   }
+}
+
+bool WriteQueue::extendBorrowedTail(std::span<const std::string_view> parts) {
+  if (loan_.empty() || head_ >= chunks_.size() || !chunks_.back().isBorrowed()) return false;
+  std::string_view& tail = chunks_.back().borrowed;
+  const auto addr = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
+  const std::uintptr_t lo = addr(loan_.data()), hi = lo + loan_.size();
+  const std::uintptr_t end = addr(tail.data()) + tail.size();
+  if (end < lo || end > hi) return false;  // a view of an earlier loan: never extended
+  std::uintptr_t at = end;
+  for (std::string_view part : parts) {
+    // Each part is the lent bytes right at `at`, or short and equal to them (a delimiter or
+    // prefix built elsewhere), as borrow() would find one by one.
+    if (part.size() > hi - at) return false;
+    if (addr(part.data()) != at &&
+        (part.size() > kMatchMax ||
+         !sameSmall(tail.data() + (at - addr(tail.data())), part.data(), part.size()))) {
+      return false;
+    }
+    at += part.size();
+  }
+  tail = std::string_view(tail.data(), tail.size() + (at - end));
+  bytes_ += at - end;
+  return true;
 }
 
 void WriteQueue::appendOwned(std::string_view data) {

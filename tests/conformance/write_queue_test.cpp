@@ -144,6 +144,38 @@ TEST(UnitWriteQueue, APrefixAndPayloadAppendedTogetherAreOneViewFromTheStart) {
   EXPECT_EQ(drain(q, 3), std::string("\x03\0\0\0abc\x09\0\0\0de\x03\0\0\0\x03\0", 19));
 }
 
+TEST(UnitWriteQueue, LinesAndDelimitersAppendedTogetherExtendOneView) {
+  // What writeSequence({line, delimiter}) queues for each line of a read: after the first, each
+  // pair continues the borrowed view at once. A pair that only starts like the lent bytes
+  // changes nothing before it is queued the slow way, so the bytes and their order stay right.
+  std::string read = "one\ntwo\nthree\nfour\n";
+  const std::string lf = "\n", crlf = "\r\n";
+  const auto line = [&](size_t at) {
+    return std::string_view(read).substr(at, read.find('\n', at) - at);
+  };
+  WriteQueue q;
+  {
+    WriteQueue::Loan loan(q, read);
+    for (size_t at : {0u, 4u, 8u}) {
+      const std::string_view pair[] = {line(at), lf};
+      q.append(pair);
+    }
+    auto v = views(q);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].data(), read.data());
+    EXPECT_EQ(v[0].size(), 14u);
+    const std::string_view wrongDelimiter[] = {line(14), crlf};  // "four" matches, "\r\n" not
+    q.append(wrongDelimiter);
+    v = views(q);
+    ASSERT_EQ(v.size(), 2u);
+    EXPECT_EQ(v[0].size(), 18u);  // "four" continued the view
+    EXPECT_EQ(v[1], crlf);        // the delimiter is a copy
+    EXPECT_EQ(q.size(), 20u);
+  }
+  read.assign(read.size(), '#');
+  EXPECT_EQ(drain(q, 3), "one\ntwo\nthree\nfour\r\n");
+}
+
 TEST(UnitWriteQueue, OtherBytesAreCopiedAndOrderIsKept) {
   std::string read = "abcdefgh";
   WriteQueue q;

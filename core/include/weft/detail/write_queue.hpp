@@ -64,6 +64,9 @@ class WriteQueue {
   static constexpr size_t kMatchMax = 16;
   static constexpr size_t kCoalesce = 16 * 1024;
   bool borrow(std::string_view data);
+  // The common case of a read's second and later replies, in one pass: every part continues
+  // the last borrowed chunk. Changes nothing and returns false otherwise.
+  bool extendBorrowedTail(std::span<const std::string_view> parts);
   void appendOwned(std::string_view data);
 
   std::vector<Chunk> chunks_;

@@ -55,6 +55,12 @@ bool sameSmall(const char* a, const char* b, size_t n) {
   return true;
 }
 
+// Pointers compared as integers: the bytes compared may lie anywhere, not only in the loan, and
+// relational operators on unrelated pointers are unspecified.
+std::uintptr_t addr(const char* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
+
 }  // namespace
 
 void WriteQueue::append(std::string_view data) {
@@ -70,8 +76,6 @@ void WriteQueue::append(std::span<const std::string_view> parts) {
     if (i + 1 < parts.size() && !loan_.empty() && !head.empty() && head.size() <= kMatchMax) {
       std::string_view body = parts[i + 1];
       const char* lo = loan_.data();
-      // Pointers compared as integers: body may lie anywhere, not only in the loan.
-      const auto addr = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
       if (!body.empty() && addr(body.data()) >= addr(lo) + head.size() &&
           addr(body.data()) + body.size() <= addr(lo) + loan_.size() &&
           sameSmall(body.data() - head.size(), head.data(), head.size()) &&
@@ -84,27 +88,25 @@ void WriteQueue::append(std::span<const std::string_view> parts) {
   }
 }
 
+bool WriteQueue::isLentAt(const char* at, std::string_view part) const {
+  if (part.size() > addr(loan_.data()) + loan_.size() - addr(at)) return false;
+  return part.data() == at || (part.size() <= kMatchMax && sameSmall(at, part.data(), part.size()));
+}
+
 bool WriteQueue::extendBorrowedTail(std::span<const std::string_view> parts) {
   if (loan_.empty() || head_ >= chunks_.size() || !chunks_.back().isBorrowed()) return false;
   std::string_view& tail = chunks_.back().borrowed;
-  const auto addr = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
-  const std::uintptr_t lo = addr(loan_.data()), hi = lo + loan_.size();
-  const std::uintptr_t end = addr(tail.data()) + tail.size();
-  if (end < lo || end > hi) return false;  // a view of an earlier loan: never extended
-  std::uintptr_t at = end;
+  const char* end = tail.data() + tail.size();
+  if (addr(end) < addr(loan_.data()) || addr(end) > addr(loan_.data()) + loan_.size()) {
+    return false;  // a view of an earlier loan: never extended
+  }
+  const char* at = end;
   for (std::string_view part : parts) {
-    // Each part is the lent bytes right at `at`, or short and equal to them (a delimiter or
-    // prefix built elsewhere), as borrow() would find one by one.
-    if (part.size() > hi - at) return false;
-    if (addr(part.data()) != at &&
-        (part.size() > kMatchMax ||
-         !sameSmall(tail.data() + (at - addr(tail.data())), part.data(), part.size()))) {
-      return false;
-    }
+    if (!isLentAt(at, part)) return false;
     at += part.size();
   }
-  tail = std::string_view(tail.data(), tail.size() + (at - end));
-  bytes_ += at - end;
+  tail = std::string_view(tail.data(), tail.size() + size_t(at - end));
+  bytes_ += size_t(at - end);
   return true;
 }
 
@@ -120,8 +122,6 @@ void WriteQueue::appendOwned(std::string_view data) {
 }
 
 bool WriteQueue::borrow(std::string_view data) {
-  // Addresses compared as integers: the bytes may lie anywhere, not only in the loan.
-  const auto addr = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
   const std::uintptr_t lo = addr(loan_.data()), hi = lo + loan_.size();
   Chunk* last = head_ < chunks_.size() ? &chunks_.back() : nullptr;
   const char* start = nullptr;
@@ -130,9 +130,7 @@ bool WriteQueue::borrow(std::string_view data) {
   } else if (data.size() <= kMatchMax && last && last->isBorrowed()) {
     // The same bytes as the lent ones right after the previous borrowed reply: a delimiter.
     const char* end = last->borrowed.data() + last->borrowed.size();
-    if (data.size() > hi - addr(end) || !sameSmall(end, data.data(), data.size())) {
-      return false;
-    }
+    if (!isLentAt(end, data)) return false;
     start = end;
   } else {
     return false;

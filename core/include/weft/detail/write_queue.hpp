@@ -64,6 +64,9 @@ class WriteQueue {
   static constexpr size_t kMatchMax = 16;
   static constexpr size_t kCoalesce = 16 * 1024;
   bool borrow(std::string_view data);
+  // `part` may be queued as the lent bytes at `at` (inside the loan): it is those very bytes,
+  // or a short part equal to them (a delimiter or prefix built elsewhere).
+  bool isLentAt(const char* at, std::string_view part) const;
   // The common case of a read's second and later replies, in one pass: every part continues
   // the last borrowed chunk. Changes nothing and returns false otherwise.
   bool extendBorrowedTail(std::span<const std::string_view> parts);

@@ -144,8 +144,12 @@ class AsioReactor final : public Reactor {
   HandlerSlots<1> batchEndSlot_;
   bool batchEndQueued_ = false;
   // Destroyed after every member but the marker's slot: sockets, acceptors and timers still
-  // alive in its handlers go with it. Hint 1: only the reactor thread runs it.
-  net::io_context io_{1};
+  // alive in its handlers go with it.
+  // The hint: one thread runs it (as hint 1), and socket operations are never started or
+  // performed off that thread, so Asio drops the per-socket mutex it takes on every
+  // operation and every readiness event. The scheduler and registration (timers) keep their
+  // locks: callFromThread, wakeUp and the resolver's thread post from other threads.
+  net::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   // Keeps run_one() blocking while nothing is in flight (an idle reactor with no connections).
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   std::optional<net::signal_set> signals_;

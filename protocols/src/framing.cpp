@@ -47,32 +47,11 @@ std::string_view prefixFormatName(PrefixFormat format) {
   return "?";
 }
 
-void encodePrefix(PrefixFormat format, uint64_t length, char* out) {
-  if (length > maxPrefixedLength(format)) {
-    throw Error(ErrorKind::InvalidArgument,
-                "string of " + std::to_string(length) + " bytes does not fit a " +
-                    std::string(prefixFormatName(format)) + " length prefix (maximum " +
-                    std::to_string(maxPrefixedLength(format)) + ")");
-  }
-  auto v = static_cast<uint32_t>(length);
-  auto byte = [](uint32_t x, int shift) { return static_cast<char>((x >> shift) & 0xff); };
-  switch (format) {
-    case PrefixFormat::U8:
-      out[0] = byte(v, 0);
-      break;
-    case PrefixFormat::U16BE:
-      out[0] = byte(v, 8), out[1] = byte(v, 0);
-      break;
-    case PrefixFormat::U16LE:
-      out[0] = byte(v, 0), out[1] = byte(v, 8);
-      break;
-    case PrefixFormat::U32BE:
-      out[0] = byte(v, 24), out[1] = byte(v, 16), out[2] = byte(v, 8), out[3] = byte(v, 0);
-      break;
-    case PrefixFormat::U32LE:
-      out[0] = byte(v, 0), out[1] = byte(v, 8), out[2] = byte(v, 16), out[3] = byte(v, 24);
-      break;
-  }
+void throwPrefixOverflow(PrefixFormat format, uint64_t length) {
+  throw Error(ErrorKind::InvalidArgument,
+              "string of " + std::to_string(length) + " bytes does not fit a " +
+                  std::string(prefixFormatName(format)) + " length prefix (maximum " +
+                  std::to_string(maxPrefixedLength(format)) + ")");
 }
 
 void appendLengthPrefixed(std::string& out, PrefixFormat format, std::string_view payload) {

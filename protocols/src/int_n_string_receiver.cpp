@@ -10,7 +10,23 @@ void IntNStringReceiver::dataReceived(std::string_view data) {
     return;
   }
   detail::ReceiveBuffer::Scope scope(buffer_, data);
-  const size_t prefixBytes = prefixLength();
+  switch (format_) {
+    case PrefixFormat::U8:
+      return parse<PrefixFormat::U8>();
+    case PrefixFormat::U16BE:
+      return parse<PrefixFormat::U16BE>();
+    case PrefixFormat::U16LE:
+      return parse<PrefixFormat::U16LE>();
+    case PrefixFormat::U32BE:
+      return parse<PrefixFormat::U32BE>();
+    case PrefixFormat::U32LE:
+      return parse<PrefixFormat::U32LE>();
+  }
+}
+
+template <PrefixFormat Format>
+void IntNStringReceiver::parse() {
+  constexpr size_t prefixBytes = weft::prefixLength(Format);
   while (!paused() && !buffer_.empty()) {
     if (skipping_ > 0) {
       auto n = static_cast<size_t>(std::min<uint64_t>(skipping_, buffer_.size()));
@@ -20,13 +36,13 @@ void IntNStringReceiver::dataReceived(std::string_view data) {
     }
     if (transport && transport->disconnecting()) return;
     if (buffer_.size() < prefixBytes) return;
-    char copy[4];
+    char copy[prefixBytes];
     const char* prefix = buffer_.input().data();
     if (buffer_.storedSize() != 0) {
       buffer_.peek(prefixBytes, copy);
       prefix = copy;
     }
-    const size_t length = decodePrefix(format_, prefix);
+    const size_t length = decodePrefix(Format, prefix);
     if (length > maxLength) {
       buffer_.skip(prefixBytes);
       skipping_ = length;  // #8105: drop the payload, never re-deliver earlier strings

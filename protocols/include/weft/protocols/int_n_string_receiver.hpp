@@ -57,6 +57,11 @@ class IntNStringReceiver : public PauseableProtocol {
   size_t maxLength = kDefaultMaxLength;  // Twisted's MAX_LENGTH
 
  private:
+  // dataReceived's loop, one copy per format: the prefix's size and byte order are constants
+  // there, not a switch per string.
+  template <PrefixFormat Format>
+  void parse();
+
   detail::ReceiveBuffer buffer_;
   PrefixFormat format_;
   uint64_t skipping_ = 0;  // payload bytes of an over-long string still to drop

@@ -38,29 +38,6 @@ void releaseChunk(std::string& chunk) {
   }
 }
 
-// memcmp(a, b, n) == 0 for n <= 16 (kMatchMax), call-free: the bytes compared are a delimiter
-// or a length prefix, one per reply, and libc's memcmp cost a call and a size dispatch each.
-bool sameSmall(const char* a, const char* b, size_t n) {
-  const auto same = [&]<class Word>(Word) {
-    Word x, y, u, v;
-    std::memcpy(&x, a, sizeof x), std::memcpy(&y, b, sizeof y);
-    std::memcpy(&u, a + n - sizeof u, sizeof u), std::memcpy(&v, b + n - sizeof v, sizeof v);
-    return x == y && u == v;  // two loads that overlap when n < 2 * sizeof(Word)
-  };
-  if (n >= 8) return same(uint64_t{});
-  if (n >= 4) return same(uint32_t{});
-  for (size_t i = 0; i < n; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
-// Pointers compared as integers: the bytes compared may lie anywhere, not only in the loan, and
-// relational operators on unrelated pointers are unspecified.
-std::uintptr_t addr(const char* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
-
 }  // namespace
 
 void WriteQueue::append(std::string_view data) {
@@ -69,8 +46,7 @@ void WriteQueue::append(std::string_view data) {
   appendOwned(data);
 }
 
-void WriteQueue::append(std::span<const std::string_view> parts) {
-  if (extendBorrowedTail(parts)) return;
+void WriteQueue::appendParts(std::span<const std::string_view> parts) {
   for (size_t i = 0; i < parts.size(); ++i) {
     std::string_view head = parts[i];
     if (i + 1 < parts.size() && !loan_.empty() && !head.empty() && head.size() <= kMatchMax) {
@@ -86,28 +62,6 @@ void WriteQueue::append(std::span<const std::string_view> parts) {
     }
     append(head);
   }
-}
-
-bool WriteQueue::isLentAt(const char* at, std::string_view part) const {
-  if (part.size() > addr(loan_.data()) + loan_.size() - addr(at)) return false;
-  return part.data() == at || (part.size() <= kMatchMax && sameSmall(at, part.data(), part.size()));
-}
-
-bool WriteQueue::extendBorrowedTail(std::span<const std::string_view> parts) {
-  if (loan_.empty() || head_ >= chunks_.size() || !chunks_.back().isBorrowed()) return false;
-  std::string_view& tail = chunks_.back().borrowed;
-  const char* end = tail.data() + tail.size();
-  if (addr(end) < addr(loan_.data()) || addr(end) > addr(loan_.data()) + loan_.size()) {
-    return false;  // a view of an earlier loan: never extended
-  }
-  const char* at = end;
-  for (std::string_view part : parts) {
-    if (!isLentAt(at, part)) return false;
-    at += part.size();
-  }
-  tail = std::string_view(tail.data(), tail.size() + size_t(at - end));
-  bytes_ += size_t(at - end);
-  return true;
 }
 
 void WriteQueue::appendOwned(std::string_view data) {

@@ -3,6 +3,7 @@
 #include "reactor_fixture.hpp"
 #include "tcp_helpers.hpp"
 
+#include <atomic>
 #include <thread>
 
 namespace weft::test {
@@ -306,7 +307,7 @@ TEST_P(TcpTest, TimersAndThreadCallsRunWhileConnectionsNeverGoIdle) {
   // must both run while that traffic flows, not once the clients give up at kBounceLimit. (A
   // backend that dispatched ready I/O until none was left would pass whenever the load leaves
   // it a moment with nothing ready; this in-process load does, so the test cannot prove a
-  // batch bound, only that timers and thread calls are not starved.)
+  // batch bound, only that timers and thread calls are not starved; the next test does.)
   constexpr size_t kBounceLimit = 200000;
   size_t bounces = 0, bouncesWhenArmed = 0, bouncesAtTimer = 0, bouncesAtThreadCall = 0;
   bool timerRan = false, threadCallRan = false;
@@ -344,6 +345,75 @@ TEST_P(TcpTest, TimersAndThreadCallsRunWhileConnectionsNeverGoIdle) {
   EXPECT_LT(bouncesAtTimer, kBounceLimit) << "the timer ran only once the connections went idle";
   EXPECT_LT(bouncesAtThreadCall, kBounceLimit)
       << "the thread call ran only once the connections went idle";
+}
+
+TEST_P(TcpTest, TimersAndThreadCallsRunWhileAnOutsidePeerKeepsASocketReadable) {
+  // The batch bound itself. A thread outside the reactor sends as fast as it can, and the
+  // server pauses a little on every read, so it reads slower than the peer sends and its socket
+  // never runs dry: a backend that dispatched ready I/O until none was left (Asio's poll() or
+  // run()) would not return to its timers before the peer gave up. A timer, and then a call
+  // from another thread, must both run while the peer is still sending; the peer stops once
+  // the thread call ran, or at kPeerLimit.
+  constexpr auto kPeerLimit = std::chrono::seconds(20);
+  constexpr size_t kArmAt = 1 << 20;  // arm once the flood is on
+  std::atomic<bool> stopPeer{false}, peerGaveUp{false};
+  size_t received = 0, receivedWhenArmed = 0, receivedAtTimer = 0;
+  bool armed = false, timerRan = false, threadCallRan = false;
+  bool peerGaveUpAtTimer = false, peerGaveUpAtThreadCall = false;
+  std::thread caller;
+  const auto armTimer = [&] {
+    receivedWhenArmed = received;
+    reactor->callLater(Duration(0.01), [&] {
+      timerRan = true;
+      receivedAtTimer = received;
+      peerGaveUpAtTimer = peerGaveUp;
+      caller = std::thread([&] {
+        reactor->callFromThread([&] {
+          threadCallRan = true;
+          peerGaveUpAtThreadCall = peerGaveUp;
+          stopPeer = true;
+          stopQuietly();
+        });
+      });
+    });
+  };
+  server.configure = [&](ScriptedProtocol& p) {
+    p.onData = [&](ScriptedProtocol& s, std::string_view d) {
+      s.log().received.clear();  // counted, not kept
+      received += d.size();
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+      if (!armed && received >= kArmAt) {
+        armed = true;
+        armTimer();
+      }
+    };
+  };
+  auto port = listen();
+  std::thread peer([&, addr = port->getHost()] {
+    int fd = rawConnect(addr);
+    if (fd < 0) {
+      peerGaveUp = true;
+      return;
+    }
+    rawSetNonBlocking(fd);
+    const std::string chunk(64 * 1024, 'x');
+    const auto deadline = Clock::now() + kPeerLimit;
+    while (!stopPeer && Clock::now() < deadline) {
+      if (rawSend(fd, chunk.data(), chunk.size()) <= 0) std::this_thread::yield();
+    }
+    peerGaveUp = !stopPeer;
+    rawClose(fd);
+  });
+  runReactor(Duration(60));
+  stopPeer = true;
+  peer.join();
+  if (caller.joinable()) caller.join();
+  ASSERT_TRUE(armed) << "the peer's bytes never arrived";
+  EXPECT_TRUE(timerRan);
+  EXPECT_TRUE(threadCallRan);
+  EXPECT_FALSE(peerGaveUpAtTimer) << "the timer ran only once the peer stopped sending";
+  EXPECT_FALSE(peerGaveUpAtThreadCall) << "the thread call ran only once the peer stopped";
+  EXPECT_GT(receivedAtTimer, receivedWhenArmed) << "nothing arrived while the timer was pending";
 }
 
 TEST_P(TcpTest, SelectRefusesFdsBeyondFdSetSizeAndKeepsServing) {

@@ -68,6 +68,9 @@ class AsioReactor final : public Reactor {
   net::io_context& io() {
     return io_;
   }
+  DeferredReads& deferredReads() {
+    return deferredReads_;
+  }
 
   void installSignalHandlers() override {
     if (signals_) return;
@@ -85,6 +88,8 @@ class AsioReactor final : public Reactor {
   void waitForEvents(std::optional<Duration> timeout) override {
     size_t ran = 0;
     try {
+      // Left by a batch that ended without its marker (the loop was exiting).
+      if (!deferredReads_.empty()) deferredReads_.startAll();
       // The first handler waits (bounded by core's next deadline), so core's timers and
       // thread calls run between batches of completions.
       if (!timeout)
@@ -134,6 +139,9 @@ class AsioReactor final : public Reactor {
     AsioReactor* reactor;
     void operator()() const {
       reactor->batchEndQueued_ = false;
+      // After every completion that was ready; a read that completes at once is queued
+      // behind this marker, for the next batch.
+      reactor->deferredReads_.startAll();
       reactor->io_.stop();
     }
     using allocator_type = SlotAllocator<void, HandlerSlots<1>>;
@@ -153,6 +161,8 @@ class AsioReactor final : public Reactor {
   // Keeps run_one() blocking while nothing is in flight (an idle reactor with no connections).
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   std::optional<net::signal_set> signals_;
+  // After io_: the transports' Io blocks it holds close their sockets while io_ still exists.
+  DeferredReads deferredReads_;
 #ifndef _WIN32
   int reserveFd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 #endif
@@ -239,8 +249,8 @@ class AsioPort final : public ListeningPort, public std::enable_shared_from_this
       log(LogLevel::Error, std::string("buildProtocol threw: ") + e.what());
     }
     if (!protocol) return;  // the socket closes as it goes out of scope
-    auto transport =
-        std::make_unique<AsioTransport>(reactor_, std::move(socket), std::move(protocol), nullptr);
+    auto transport = std::make_unique<AsioTransport>(
+        reactor_, reactor_.deferredReads(), std::move(socket), std::move(protocol), nullptr);
     auto* raw = transport.get();
     reactor_.track(std::move(transport));
     raw->start();
@@ -379,8 +389,8 @@ class AsioConnector final : public Connector, public ConnectionOwner {
       return;
     }
     state_ = State::Connected;
-    auto transport =
-        std::make_unique<AsioTransport>(reactor_, std::move(*socket_), std::move(protocol), self());
+    auto transport = std::make_unique<AsioTransport>(
+        reactor_, reactor_.deferredReads(), std::move(*socket_), std::move(protocol), self());
     socket_.reset();
     transport_ = transport.get();
     reactor_.track(std::move(transport));

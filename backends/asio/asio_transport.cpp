@@ -61,14 +61,17 @@ struct AsioTransport::Io
   AsioTransport* owner = nullptr;  // null once the transport is gone: late completions drop
   std::array<char, kReadBufferSize> readBuf;
 
-  // Memory for the operations in flight: the read, the write, and the posted deliver, read
-  // and flush steps, each at most one at a time.
-  HandlerSlots<5> slots;
+  // Memory for the operations in flight: the read, the write, and the posted deliver and
+  // flush steps, each at most one at a time. (The next read's start is not posted: see
+  // DeferredReads.)
+  HandlerSlots<4> slots;
 };
 
-AsioTransport::AsioTransport(Reactor& reactor, Socket socket, std::unique_ptr<Protocol> protocol,
+AsioTransport::AsioTransport(Reactor& reactor, DeferredReads& deferred, Socket socket,
+                             std::unique_ptr<Protocol> protocol,
                              std::shared_ptr<ConnectionOwner> owner)
     : reactor_(reactor),
+      deferred_(deferred),
       io_(new Io(std::move(socket))),  // intrusive_ptr owns it from here
       protocol_(std::move(protocol)),
       owner_(std::move(owner)) {
@@ -87,7 +90,7 @@ template <class F>
 struct AsioTransport::Handler {
   boost::intrusive_ptr<Io> io;
   F f;
-  using allocator_type = SlotAllocator<void, HandlerSlots<5>>;
+  using allocator_type = SlotAllocator<void, HandlerSlots<4>>;
   allocator_type get_allocator() const noexcept { return allocator_type(&io->slots); }
   template <class... Args>
   void operator()(Args&&... args) {
@@ -141,14 +144,11 @@ void AsioTransport::update(ReadStart start) {
     } else if (start == ReadStart::AfterOthers) {
       // Right after a delivery the reply has only just left, so a read started now finds
       // nothing: Asio tries the socket before waiting, and that is one failed recv() per
-      // message. Posted, the read starts after the other ready completions, as a native
-      // server's read does from its write-completion handler, and usually finds the next
-      // request already there.
+      // message. Deferred to the end of the batch, the read starts after the other ready
+      // completions, as a native server's read does from its write-completion handler, and
+      // usually finds the next request already there.
       readPosted_ = true;
-      net::post(io_->socket.get_executor(), handler([](AsioTransport& t) {
-                  t.readPosted_ = false;
-                  t.update();
-                }));
+      deferred_.add(io_);
     } else {
       readNext();
     }
@@ -577,6 +577,33 @@ bool AsioTransport::getTcpKeepAlive() const {
   net::socket_base::keep_alive opt;
   io_->socket.get_option(opt, ec);
   return !ec && opt.value();
+}
+
+DeferredReads::DeferredReads() = default;
+DeferredReads::~DeferredReads() = default;
+
+void DeferredReads::add(const boost::intrusive_ptr<AsioTransport::Io>& io) {
+  ios_.push_back(io);
+}
+
+void DeferredReads::startAll() {
+  starting_.swap(ios_);
+  size_t i = 0;
+  try {
+    for (; i < starting_.size(); ++i) {
+      if (AsioTransport* t = starting_[i]->owner) {
+        t->readPosted_ = false;
+        t->update();
+      }
+    }
+  } catch (...) {
+    // The reads not yet started wait for the next call, as if deferred again.
+    ios_.insert(ios_.end(), std::make_move_iterator(starting_.begin() + std::ptrdiff_t(i) + 1),
+                std::make_move_iterator(starting_.end()));
+    starting_.clear();
+    throw;
+  }
+  starting_.clear();
 }
 
 }  // namespace weft::asio_backend

@@ -302,6 +302,43 @@ TEST_P(TcpTest, ThousandConcurrentConnectionsAllEcho) {
   }
 }
 
+TEST_P(TcpTest, ReadingGoesOnWhenTheReactorRunsAgainAfterACrashInsideDataReceived) {
+  // crash() from inside dataReceived leaves run() at once, connections open; reading must go
+  // on when the reactor runs again, round after round. On asio each round's crash is in the
+  // first handler of a wait (checked with a trace), so the loop exits before the batch-end
+  // marker that starts the connection's next read: that read starts in a later wait.
+  constexpr int kRounds = 20;
+  Transport* toServer = nullptr;
+  int crashes = 0;
+  server.configure = [&](ScriptedProtocol& p) {
+    p.onData = [&](ScriptedProtocol&, std::string_view) {
+      ++crashes;
+      reactor->crash();
+    };
+  };
+  auto port = listen();
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      toServer = s.transport;
+      s.transport->write("0");
+    };
+  };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  std::string expected = "0";
+  for (int round = 1; round <= kRounds; ++round) {
+    // Each run ends at the server's crash(); the watchdog fails a run whose bytes never arrive.
+    if (!runReactor(Duration(10))) break;
+    ASSERT_EQ(server.logs.size(), 1u);
+    ASSERT_EQ(client.logs.size(), 1u);
+    ASSERT_EQ(client.logs[0]->lost, 0) << "crash() closed the connection";
+    ASSERT_EQ(server.logs[0]->received, expected) << "round " << round;
+    const std::string next = std::to_string(round % 10);
+    expected += next;
+    reactor->callWhenRunning([&, next] { toServer->write(next); });
+  }
+  EXPECT_EQ(crashes, kRounds);
+}
+
 TEST_P(TcpTest, TimersAndThreadCallsRunWhileConnectionsNeverGoIdle) {
   // Eight connections bounce a message without pause. A timer and a call from another thread
   // must both run while that traffic flows, not once the clients give up at kBounceLimit. (A

@@ -4,6 +4,7 @@
 #include "tcp_helpers.hpp"
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 namespace weft::test {
@@ -15,6 +16,25 @@ class TcpTest : public ReactorTest {
   std::shared_ptr<ListeningPort> listen(std::string_view iface = "127.0.0.1") {
     return reactor->listenTCP(0, server, 1024, iface);
   }
+
+  // The timers-amid-traffic tests' probe: a timer 10 ms from now runs onTimer, then asks a
+  // thread (`caller`) for a callFromThread that runs onThreadCall and stops the reactor.
+  void timerThenThreadCall(std::function<void()> onTimer, std::function<void()> onThreadCall) {
+    reactor->callLater(Duration(0.01), [this, onTimer, onThreadCall] {
+      onTimer();
+      caller = std::thread([this, onThreadCall] {
+        reactor->callFromThread([this, onThreadCall] {
+          onThreadCall();
+          stopQuietly();
+        });
+      });
+    });
+  }
+  void TearDown() override {
+    if (caller.joinable()) caller.join();  // before the reactor it calls into goes
+    ReactorTest::TearDown();
+  }
+  std::thread caller;
 };
 
 TEST_P(TcpTest, EchoRoundTrip) {
@@ -348,21 +368,18 @@ TEST_P(TcpTest, TimersAndThreadCallsRunWhileConnectionsNeverGoIdle) {
   constexpr size_t kBounceLimit = 200000;
   size_t bounces = 0, bouncesWhenArmed = 0, bouncesAtTimer = 0, bouncesAtThreadCall = 0;
   bool timerRan = false, threadCallRan = false;
-  std::thread caller;
   // Armed from inside the traffic, once it flows: from then on the loop is never idle.
   const auto armTimer = [&] {
     bouncesWhenArmed = bounces;
-    reactor->callLater(Duration(0.01), [&] {
-      timerRan = true;
-      bouncesAtTimer = bounces;
-      caller = std::thread([&] {
-        reactor->callFromThread([&] {
+    timerThenThreadCall(
+        [&] {
+          timerRan = true;
+          bouncesAtTimer = bounces;
+        },
+        [&] {
           threadCallRan = true;
           bouncesAtThreadCall = bounces;
-          stopQuietly();
         });
-      });
-    });
   };
   server.configure = echo;
   auto port = listen();
@@ -397,22 +414,19 @@ TEST_P(TcpTest, TimersAndThreadCallsRunWhileAnOutsidePeerKeepsASocketReadable) {
   size_t received = 0, receivedWhenArmed = 0, receivedAtTimer = 0;
   bool armed = false, timerRan = false, threadCallRan = false;
   bool peerGaveUpAtTimer = false, peerGaveUpAtThreadCall = false;
-  std::thread caller;
   const auto armTimer = [&] {
     receivedWhenArmed = received;
-    reactor->callLater(Duration(0.01), [&] {
-      timerRan = true;
-      receivedAtTimer = received;
-      peerGaveUpAtTimer = peerGaveUp;
-      caller = std::thread([&] {
-        reactor->callFromThread([&] {
+    timerThenThreadCall(
+        [&] {
+          timerRan = true;
+          receivedAtTimer = received;
+          peerGaveUpAtTimer = peerGaveUp;
+        },
+        [&] {
           threadCallRan = true;
           peerGaveUpAtThreadCall = peerGaveUp;
           stopPeer = true;
-          stopQuietly();
         });
-      });
-    });
   };
   server.configure = [&](ScriptedProtocol& p) {
     p.onData = [&](ScriptedProtocol& s, std::string_view d) {

@@ -60,7 +60,8 @@ inline uint32_t decodePrefix(PrefixFormat format, const char* p) {
 
 // Writes prefixLength(format) bytes to `out`. Throws Error(InvalidArgument) if `length` does
 // not fit the prefix. Inline: it runs once per string sent, and with a known format it folds
-// to one store (out of line it was a twentieth of an echo server's user-space instructions).
+// to one store (out of line: 33 of the 719 user-space instructions per message of a lenprefix
+// 4 KiB echo on the asio reactor).
 inline void encodePrefix(PrefixFormat format, uint64_t length, char* out) {
   if (length > maxPrefixedLength(format)) throwPrefixOverflow(format, length);
   const auto v = static_cast<uint32_t>(length);

@@ -392,7 +392,6 @@ TEST_P(TcpTest, TimersAndThreadCallsRunWhileConnectionsNeverGoIdle) {
   };
   for (int i = 0; i < 8; ++i) reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
   runReactor(Duration(60));
-  if (caller.joinable()) caller.join();
   EXPECT_TRUE(timerRan);
   EXPECT_TRUE(threadCallRan);
   EXPECT_GT(bouncesAtTimer, bouncesWhenArmed) << "no traffic while the timer was pending";
@@ -458,7 +457,6 @@ TEST_P(TcpTest, TimersAndThreadCallsRunWhileAnOutsidePeerKeepsASocketReadable) {
   runReactor(Duration(60));
   stopPeer = true;
   peer.join();
-  if (caller.joinable()) caller.join();
   ASSERT_TRUE(armed) << "the peer's bytes never arrived";
   EXPECT_TRUE(timerRan);
   EXPECT_TRUE(threadCallRan);

@@ -4,9 +4,10 @@
 // the same code runs on IOCP.
 #include "asio/asio_reactor.hpp"
 
+#include "asio/asio_batch.hpp"
 #include "asio/asio_transport.hpp"  // first: includes <utility> before any Asio header
-#include "asio/handler_slots.hpp"
 
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
@@ -31,7 +32,7 @@ namespace weft {
 namespace asio_backend {
 namespace {
 
-class AsioReactor final : public Reactor {
+class AsioReactor final : public Reactor, private BatchOwner {
  public:
   AsioReactor() = default;
   ~AsioReactor() override {
@@ -68,6 +69,9 @@ class AsioReactor final : public Reactor {
   net::io_context& io() {
     return io_;
   }
+  Batch& batch() {
+    return batch_;
+  }
   DeferredReads& deferredReads() {
     return deferredReads_;
   }
@@ -85,74 +89,113 @@ class AsioReactor final : public Reactor {
   }
 
  protected:
+  // run(): Asio's own loop drives, as in a server written on Asio, and core's tick runs at the
+  // end of every batch (batchEnded). One io_context::run() call lasts until the reactor exits,
+  // where a waitForEvents() per batch would cost a run_one(), a run(), a stop() and a restart()
+  // (each takes the scheduler's lock): at one connection, that is per message.
+  void runLoop() override {
+    if (!tick()) return;
+    inRunLoop_ = true;
+    armTimer(timeout());
+    while (!loopShouldExit()) {
+      runHandlers([this] { io_.run(); });
+      io_.restart();
+    }
+    inRunLoop_ = false;
+    disarmTimer();
+  }
+  void exitLoop() override {
+    if (inRunLoop_) io_.stop();
+  }
+
+  // iterate(): one batch, the first handler waiting at most `timeout`.
   void waitForEvents(std::optional<Duration> timeout) override {
     size_t ran = 0;
-    try {
-      // Left by a batch that ended without its marker (the loop was exiting).
-      if (!deferredReads_.empty()) deferredReads_.startAll();
-      // The first handler waits (bounded by core's next deadline), so core's timers and
-      // thread calls run between batches of completions.
+    runHandlers([&] {
       if (!timeout)
         ran = io_.run_one();
       else if (timeout->count() <= 0)
         ran = io_.poll_one();
       else
         ran = io_.run_one_for(std::chrono::ceil<std::chrono::microseconds>(*timeout));
-      // Then, in one run() call, what is queued behind it: a marker posted at the end of the
-      // queue stops the run, so handlers queued meanwhile wait for core's tick, as an epoll
-      // backend dispatches one epoll_wait's events before it.
+      // Then the rest of the batch, up to its marker (which stops the run).
       if (ran > 0 && !loopShouldExit()) {
-        // One marker at a time: if a handler threw, the queued one ends the next batch.
-        if (!batchEndQueued_) {
-          batchEndQueued_ = true;
-          net::post(io_, BatchEnd{this});
-        }
+        batch_.open();  // every handler opens it; in case one did not
         io_.run();
         io_.restart();
       }
-    } catch (const std::exception& e) {
-      log(LogLevel::Error, std::string("exception escaped an Asio handler: ") + e.what());
-    }
+    });
     // stopped() takes the scheduler's mutex: asked only when nothing ran, not per handler.
     if (ran == 0 && io_.stopped()) io_.restart();
   }
-  // asio::post is thread-safe; the empty handler just makes run_one() return.
+  // asio::post is thread-safe; the handler runs on the loop thread and opens a batch, whose
+  // end runs core's tick (the thread calls, or the stop, that woke us).
   void wakeUp() override {
-    net::post(io_, [] {});
+    net::post(io_, [this] { batch_.open(); });
   }
   int signalWakeFd() const override {
     return -1;
   }
 
  private:
+  void batchEnded() override {
+    // After every completion that was ready; a read that completes at once is queued behind
+    // the marker, for the next batch.
+    deferredReads_.startAll();
+    if (!inRunLoop_) {
+      io_.stop();  // waitForEvents: one batch per call
+      return;
+    }
+    if (tick()) armTimer(timeout());  // else exitLoop() has stopped the run
+  }
+
+  template <class F>
+  void runHandlers(F&& run) {
+    try {
+      // Left by a batch that ended without its marker (the loop was exiting).
+      if (!deferredReads_.empty()) deferredReads_.startAll();
+      run();
+    } catch (const std::exception& e) {
+      log(LogLevel::Error, std::string("exception escaped an Asio handler: ") + e.what());
+    }
+  }
+
+  // Core's next deadline, while run() drives. Armed at the end of every batch, after the tick:
+  // all loop-thread code runs in a handler, so a callLater() is always followed by a batch end
+  // (no deadlineChanged() hook needed). A pending timer that fires no later than the
+  // new deadline is kept (an early fire only makes core re-check the clock and re-arm), so the
+  // end of every batch does not re-arm it.
+  void armTimer(std::optional<Duration> timeout) {
+    if (!timeout) return;
+    TimePoint deadline = Clock::now() + std::chrono::ceil<Clock::duration>(*timeout);
+    if (timerArmed_ && armedFor_ <= deadline + kTimerSlack) return;
+    timerArmed_ = true;
+    armedFor_ = deadline;
+    timer_.expires_at(deadline);  // a wait in flight completes as aborted
+    timer_.async_wait([this](const ErrorCode& ec) {
+      if (ec == net::error::operation_aborted) return;
+      timerArmed_ = false;
+      batch_.open();
+    });
+  }
+  void disarmTimer() {
+    timerArmed_ = false;
+    timer_.cancel();
+  }
+
   void waitForSignal() {
     signals_->async_wait([this](const ErrorCode& ec, int sig) {
       if (ec || !signals_) return;
+      batch_.open();
       stopFromSignal(sig);
       waitForSignal();
     });
   }
 
-  // The marker that ends a batch; its operation lives in batchEndSlot_, not on the heap,
-  // and is declared before io_, which may still hold it when it is destroyed.
-  struct BatchEnd {
-    AsioReactor* reactor;
-    void operator()() const {
-      reactor->batchEndQueued_ = false;
-      // After every completion that was ready; a read that completes at once is queued
-      // behind this marker, for the next batch.
-      reactor->deferredReads_.startAll();
-      reactor->io_.stop();
-    }
-    using allocator_type = SlotAllocator<void, HandlerSlots<1>>;
-    allocator_type get_allocator() const noexcept {
-      return allocator_type(&reactor->batchEndSlot_);
-    }
-  };
-  HandlerSlots<1> batchEndSlot_;
-  bool batchEndQueued_ = false;
-  // Destroyed after every member but the marker's slot: sockets, acceptors and timers still
-  // alive in its handlers go with it.
+  // Declared before io_: the marker's memory outlives the io_context that may still hold it.
+  Batch batch_{io_, *this};
+  // Destroyed after every member but the batch: sockets, acceptors and timers still alive in
+  // its handlers go with it.
   // The hint: one thread runs it (as hint 1), and socket operations are never started or
   // performed off that thread, so Asio drops the per-socket mutex it takes on every
   // operation and every readiness event. The scheduler and registration (timers) keep their
@@ -161,6 +204,13 @@ class AsioReactor final : public Reactor {
   // Keeps run_one() blocking while nothing is in flight (an idle reactor with no connections).
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   std::optional<net::signal_set> signals_;
+  // Deadlines recomputed from "now" jitter by the time between two clock reads; re-arming for
+  // that would cost a timer-queue update per batch. Late by at most this, never early.
+  static constexpr std::chrono::microseconds kTimerSlack{100};
+  net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Executor> timer_{io_};
+  TimePoint armedFor_{};
+  bool timerArmed_ = false;
+  bool inRunLoop_ = false;
   // After io_: the transports' Io blocks it holds close their sockets while io_ still exists.
   DeferredReads deferredReads_;
 #ifndef _WIN32
@@ -197,6 +247,7 @@ class AsioPort final : public ListeningPort, public std::enable_shared_from_this
 
   void acceptNext() {
     acceptor_.async_accept([self = shared_from_this()](const ErrorCode& ec, Socket s) {
+      self->reactor_.batch().open();
       self->onAccept(ec, std::move(s));
     });
   }
@@ -249,8 +300,9 @@ class AsioPort final : public ListeningPort, public std::enable_shared_from_this
       log(LogLevel::Error, std::string("buildProtocol threw: ") + e.what());
     }
     if (!protocol) return;  // the socket closes as it goes out of scope
-    auto transport = std::make_unique<AsioTransport>(
-        reactor_, reactor_.deferredReads(), std::move(socket), std::move(protocol), nullptr);
+    auto transport =
+        std::make_unique<AsioTransport>(reactor_, reactor_.batch(), reactor_.deferredReads(),
+                                        std::move(socket), std::move(protocol), nullptr);
     auto* raw = transport.get();
     reactor_.track(std::move(transport));
     raw->start();
@@ -304,6 +356,7 @@ class AsioConnector final : public Connector, public ConnectionOwner {
     resolver_.async_resolve(host_, std::to_string(port_),
                             [self = self(), attempt = attempt_](
                                 const ErrorCode& ec, tcp::resolver::results_type results) {
+                              self->reactor_.batch().open();
                               if (self->attempt_ != attempt || self->state_ != State::Connecting)
                                 return;
                               if (ec || results.empty()) {
@@ -364,6 +417,7 @@ class AsioConnector final : public Connector, public ConnectionOwner {
     }
     // Even an immediate success is reported from the loop, never inside connectTCP().
     socket_->async_connect(target, [self = self(), attempt = attempt_](const ErrorCode& ec) {
+      self->reactor_.batch().open();
       if (self->attempt_ != attempt || self->state_ != State::Connecting) return;
       if (ec) {
         Reason r = reasonFromError(ec, "connect to " + toAddress(self->target_).toString());
@@ -389,8 +443,9 @@ class AsioConnector final : public Connector, public ConnectionOwner {
       return;
     }
     state_ = State::Connected;
-    auto transport = std::make_unique<AsioTransport>(
-        reactor_, reactor_.deferredReads(), std::move(*socket_), std::move(protocol), self());
+    auto transport =
+        std::make_unique<AsioTransport>(reactor_, reactor_.batch(), reactor_.deferredReads(),
+                                        std::move(*socket_), std::move(protocol), self());
     socket_.reset();
     transport_ = transport.get();
     reactor_.track(std::move(transport));

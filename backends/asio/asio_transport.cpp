@@ -1,5 +1,6 @@
 #include "asio/asio_transport.hpp"
 
+#include "asio/asio_batch.hpp"
 #include "asio/handler_slots.hpp"
 
 #include <boost/asio/post.hpp>
@@ -67,10 +68,11 @@ struct AsioTransport::Io
   HandlerSlots<4> slots;
 };
 
-AsioTransport::AsioTransport(Reactor& reactor, DeferredReads& deferred, Socket socket,
+AsioTransport::AsioTransport(Reactor& reactor, Batch& batch, DeferredReads& deferred, Socket socket,
                              std::unique_ptr<Protocol> protocol,
                              std::shared_ptr<ConnectionOwner> owner)
     : reactor_(reactor),
+      batch_(batch),
       deferred_(deferred),
       io_(new Io(std::move(socket))),  // intrusive_ptr owns it from here
       protocol_(std::move(protocol)),
@@ -94,7 +96,10 @@ struct AsioTransport::Handler {
   allocator_type get_allocator() const noexcept { return allocator_type(&io->slots); }
   template <class... Args>
   void operator()(Args&&... args) {
-    if (io->owner) f(*io->owner, args...);
+    if (AsioTransport* t = io->owner) {
+      t->batch_.open();
+      f(*t, args...);
+    }
   }
 };
 

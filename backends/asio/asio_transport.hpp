@@ -45,14 +45,16 @@ class ConnectionOwner {
   virtual void connectionLost(const Reason& why) = 0;
 };
 
+class Batch;
 class DeferredReads;
 
 class AsioTransport final : public Transport, public TrackedConnection {
  public:
   static constexpr size_t kReadBufferSize = 64 * 1024;
 
-  // `deferred` is the loop's: reads it holds start at the end of the current batch.
-  AsioTransport(Reactor& reactor, DeferredReads& deferred, Socket socket,
+  // `batch` and `deferred` are the loop's: every handler opens the batch, and the reads
+  // `deferred` holds start at its end.
+  AsioTransport(Reactor& reactor, Batch& batch, DeferredReads& deferred, Socket socket,
                 std::unique_ptr<Protocol> protocol, std::shared_ptr<ConnectionOwner> owner);
   ~AsioTransport() override;
 
@@ -131,6 +133,7 @@ class AsioTransport final : public Transport, public TrackedConnection {
   void callProtocol(const char* what, F&& f);
 
   Reactor& reactor_;
+  Batch& batch_;
   DeferredReads& deferred_;
   // Shared with every handler in flight. Not std::shared_ptr: each handler copies and drops
   // it, always on the reactor thread, and shared_ptr's atomic count cost two locked
@@ -170,8 +173,8 @@ class AsioTransport final : public Transport, public TrackedConnection {
 
 // The transports whose next read starts at the end of the loop's current batch of handlers,
 // after the other completions that were ready (see AsioTransport::update). The loop calls
-// startAll() from its batch-end marker. A list rather than a posted handler per read: at one
-// connection the post, its handler and the scheduler's lock were about 1% of the CPU per
+// startAll() when a batch ends (asio_batch.hpp). A list rather than a posted handler per read: at
+// one connection the post, its handler and the scheduler's lock were about 1% of the CPU per
 // message. Each entry holds the transport's Io, so a transport gone meanwhile is skipped.
 class DeferredReads {
  public:

@@ -1,8 +1,8 @@
 // Memory for Asio operations that are known to be in flight at most a few at a time: the
 // associated allocator of a handler hands out one of N fixed slots, and falls back to the heap
 // only if all are taken. Asio's own recycling cache lives in one call of io_context::run_one()
-// (or run()); the reactor makes one such call per batch, so without slots every operation
-// would be a malloc and a free.
+// (or run()). iterate() makes such a call per batch, and so did run() when the slots were
+// measured: without them every operation was a malloc and a free.
 #pragma once
 
 #include <array>

@@ -7,6 +7,9 @@
 // never runs dry.
 #pragma once
 
+// Boost 1.74's asio headers use std::exchange without <utility> under MinGW.
+#include <utility>
+
 #include "asio/handler_slots.hpp"
 
 #include <boost/asio/io_context.hpp>

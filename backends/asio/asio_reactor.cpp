@@ -4,8 +4,8 @@
 // the same code runs on IOCP.
 #include "asio/asio_reactor.hpp"
 
-#include "asio/asio_batch.hpp"
-#include "asio/asio_transport.hpp"  // first: includes <utility> before any Asio header
+#include "asio/asio_batch.hpp"  // first: includes <utility> before any Asio header
+#include "asio/asio_transport.hpp"
 
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -201,7 +201,8 @@ class AsioReactor final : public Reactor, private BatchOwner {
   // operation and every readiness event. The scheduler and registration (timers) keep their
   // locks: callFromThread, wakeUp and the resolver's thread post from other threads.
   net::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  // Keeps run_one() blocking while nothing is in flight (an idle reactor with no connections).
+  // Keeps run() and run_one() blocking while nothing is in flight (an idle reactor with no
+  // connections).
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   std::optional<net::signal_set> signals_;
   // Deadlines recomputed from "now" jitter by the time between two clock reads; re-arming for

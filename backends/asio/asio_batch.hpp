@@ -36,7 +36,6 @@ class Batch {
   void open() {
     if (!markerQueued_) postMarker();
   }
-  bool isOpen() const { return markerQueued_; }
 
  private:
   struct Marker;

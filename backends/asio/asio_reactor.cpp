@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 
+#include "weft/detail/native_timer_deadline.hpp"
 #include "weft/errors.hpp"
 #include "weft/log.hpp"
 
@@ -162,24 +163,18 @@ class AsioReactor final : public Reactor, private BatchOwner {
 
   // Core's next deadline, while run() drives. Armed at the end of every batch, after the tick:
   // all loop-thread code runs in a handler, so a callLater() is always followed by a batch end
-  // (no deadlineChanged() hook needed). A pending timer that fires no later than the
-  // new deadline is kept (an early fire only makes core re-check the clock and re-arm), so the
-  // end of every batch does not re-arm it.
+  // (no deadlineChanged() hook needed). Usually the armed timer is kept (NativeTimerDeadline).
   void armTimer(std::optional<Duration> timeout) {
-    if (!timeout) return;
-    TimePoint deadline = Clock::now() + std::chrono::ceil<Clock::duration>(*timeout);
-    if (timerArmed_ && armedFor_ <= deadline + kTimerSlack) return;
-    timerArmed_ = true;
-    armedFor_ = deadline;
-    timer_.expires_at(deadline);  // a wait in flight completes as aborted
+    if (!deadline_.needsArming(timeout)) return;
+    timer_.expires_at(deadline_.deadline());  // a wait in flight completes as aborted
     timer_.async_wait([this](const ErrorCode& ec) {
       if (ec == net::error::operation_aborted) return;
-      timerArmed_ = false;
+      deadline_.disarmed();
       batch_.open();
     });
   }
   void disarmTimer() {
-    timerArmed_ = false;
+    deadline_.disarmed();
     timer_.cancel();
   }
 
@@ -205,12 +200,8 @@ class AsioReactor final : public Reactor, private BatchOwner {
   // connections).
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   std::optional<net::signal_set> signals_;
-  // Deadlines recomputed from "now" jitter by the time between two clock reads; re-arming for
-  // that would cost a timer-queue update per batch. Late by at most this, never early.
-  static constexpr std::chrono::microseconds kTimerSlack{100};
   net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Executor> timer_{io_};
-  TimePoint armedFor_{};
-  bool timerArmed_ = false;
+  detail::NativeTimerDeadline deadline_;
   bool inRunLoop_ = false;
   // After io_: the transports' Io blocks it holds close their sockets while io_ still exists.
   DeferredReads deferredReads_;

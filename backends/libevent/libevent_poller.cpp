@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "weft/detail/native_timer_deadline.hpp"
 #include "weft/errors.hpp"
 #include "weft/log.hpp"
 
@@ -103,26 +104,19 @@ class LibeventPoller final : public Poller {
   }
 
   void armTimer(std::optional<Duration> timeout) override {
-    // Called after every native callback, so it must usually cost nothing: a pending timer
-    // that fires no later than the new deadline is kept (an early fire only makes core re-check
-    // the clock and re-arm), and so is one that is no longer needed.
-    if (!timeout) return;
-    TimePoint deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*timeout);
-    if (timerArmed_ && armedFor_ <= deadline + kSlack) return;
-    setTimer(*timeout);
+    // Called after every native callback, so it must usually cost nothing (see
+    // NativeTimerDeadline).
+    if (deadline_.needsArming(timeout)) addTimer(*timeout);
   }
 
  private:
-  // Deadlines recomputed from "now" jitter by the time between two clock reads; re-adding
-  // the timer for that would cost a heap operation per callback. Late by at most this, never
-  // early.
-  static constexpr std::chrono::microseconds kSlack{100};
-
   void setTimer(Duration timeout) {
+    addTimer(timeout);
+    deadline_.armed(detail::NativeTimerDeadline::deadlineIn(timeout));
+  }
+  void addTimer(Duration timeout) {
     timeval tv = toTimeval(timeout);
     evtimer_add(timer_.get(), &tv);  // re-adding a pending timer reschedules it
-    timerArmed_ = true;
-    armedFor_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
   }
 
   static void onFd(evutil_socket_t fd, short what, void* arg) {
@@ -138,7 +132,7 @@ class LibeventPoller final : public Poller {
 
   static void onTimer(evutil_socket_t, short, void* arg) {
     auto* self = static_cast<LibeventPoller*>(arg);
-    self->timerArmed_ = false;
+    self->deadline_.disarmed();
     guarded([&] { self->sink_->afterNativeCallback(); });
   }
 
@@ -157,8 +151,7 @@ class LibeventPoller final : public Poller {
   EventPtr timer_;
   std::vector<EventPtr> events_;  // indexed by fd
   ReadySink* sink_ = nullptr;
-  TimePoint armedFor_{};
-  bool timerArmed_ = false;
+  detail::NativeTimerDeadline deadline_;
   bool quit_ = false;
 };
 

@@ -1,6 +1,6 @@
 // epoll(7) backend: level-triggered (like Twisted's and libuv's), one epoll_ctl per interest
 // *change* only. Level-triggered because edge-triggered needs a read-until-EAGAIN per event,
-// which measured 30% slower on small ping-pong here (performance.md §3).
+// which measured 30% slower on small ping-pong here (docs/performance-log.md §1.1).
 #include "epoll/epoll_poller.hpp"
 
 #include <sys/epoll.h>

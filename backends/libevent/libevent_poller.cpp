@@ -2,8 +2,8 @@
 // persistent event per fd, touched only when core changes that fd's interest, and one timer
 // event for the next deadline of core's timer heap. Core's waker is an ordinary fd here, so
 // callFromThread/stop wake the base without libevent's thread support. No bufferevents: they
-// read 4 KiB at a time and re-add the write event on every write (performance.md §4), while
-// core's transport reads 64 KiB and writes at once.
+// read 4 KiB at a time and re-add the write event on every write (docs/performance-log.md
+// §1.2), while core's transport reads 64 KiB and writes at once.
 #include "libevent/libevent_poller.hpp"
 
 #include <event2/event.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the seed corpus (corpus/<target>/) from the test vectors of Twisted's test_basic.py
-and reference/twisted.md. Input layout: config byte, chunk-seed byte, stream (fuzz_common.hpp).
+and docs/twisted-semantics.md. Input layout: config byte, chunk-seed byte, stream (fuzz_common.hpp).
 Run from this directory: ./make_corpus.py"""
 import os
 import struct

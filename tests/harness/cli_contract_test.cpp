@@ -1,4 +1,4 @@
-// The command-line contract from DESIGN.md: exact strings and exit codes scripts rely on.
+// The command-line contract of docs/cli.md: exact strings and exit codes scripts rely on.
 #include <gtest/gtest.h>
 #include <signal.h>
 

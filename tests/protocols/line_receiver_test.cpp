@@ -1,5 +1,5 @@
 // Twisted's LineReceiverTests, LineReceiverLineLengthExceededTests and ProducerTests
-// (protocols/test/test_basic.py), plus the edge-case table of reference/twisted.md §1.1.
+// (protocols/test/test_basic.py), plus the edge-case table of docs/twisted-semantics.md §1.1.
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -341,7 +341,7 @@ TEST_P(ChunkSize, MaximumLineLengthRemaining) {
   EXPECT_TRUE(t.disconnecting());
 }
 
-// --- reference/twisted.md §1.1 edge cases (MAX_LENGTH 4, "\r\n") ---------------------------
+// --- docs/twisted-semantics.md §1.1 edge cases (MAX_LENGTH 4, "\r\n") --------------------
 
 class EdgeCases : public ::testing::Test {
  protected:

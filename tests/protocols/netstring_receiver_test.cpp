@@ -1,4 +1,4 @@
-// Twisted's NetstringReceiverTests plus the results table of reference/twisted.md §1.4,
+// Twisted's NetstringReceiverTests plus the results table of docs/twisted-semantics.md §1.4,
 // every input also fed at chunk sizes 1..9.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// One test per Twisted bug weft fixes (reference/twisted.md §6), showing weft's behaviour.
+// One test per Twisted bug weft fixes (docs/twisted-semantics.md §3), showing weft's behaviour.
 // Linearity is shown with the receivers' copy/scan counters, not with timings.
 #include <gtest/gtest.h>
 

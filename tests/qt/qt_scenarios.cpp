@@ -1,4 +1,4 @@
-// The Qt reactor's shutdown scenarios (../shared/reference/qt-reactor.md §4). One scenario per
+// The Qt reactor's shutdown scenarios (docs/qt-shutdown.md §3). One scenario per
 // process: `weft_qt_scenario NAME`. ctest runs each under the glib dispatcher and under
 // QT_NO_GLIB=1, with QT_FATAL_WARNINGS=1 (any Qt warning aborts). Every scenario checks, on
 // top of its own expectations: it ends before its deadline (a watchdog thread kills it
@@ -826,7 +826,7 @@ void s17b() {
   t.expect(1);
 }
 
-// Beyond the research's 17: the application discards posted events
+// Beyond the 17 of docs/qt-shutdown.md: the application discards posted events
 // (QCoreApplication::removePostedEvents) while a wake-up from another thread's callFromThread
 // is pending. The call must still run, and stop() from that thread must still
 // end the loop. A plain Qt slot blocks the loop thread meanwhile, so the event cannot be

@@ -1,5 +1,5 @@
 // The `weft` subcommands and their options (parsed in main.cpp with CLI11). Each returns the
-// process exit code. The contract is in ../shared/DESIGN.md "The weft command line".
+// process exit code. The contract (strings, exit codes) is docs/cli.md.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // IntNStringReceiver: Twisted's length-prefixed string protocol (Int8/16/32StringReceiver),
 // for 1, 2 and 4-byte prefixes in either byte order.
 //
-// Semantics kept from Twisted (reference/twisted.md §1.3): the prefix counts payload bytes
+// Semantics kept from Twisted (docs/twisted-semantics.md §1.3): the prefix counts payload bytes
 // only; a prefix announcing more than maxLength calls lengthLimitExceeded(length) as soon as
 // the prefix arrives (exactly maxLength is accepted); pausing holds complete strings and
 // resumeProducing() delivers them synchronously; sendString refuses a string that does not

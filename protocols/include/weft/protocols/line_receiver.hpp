@@ -1,7 +1,7 @@
 // LineReceiver: Twisted's basic.LineReceiver (line mode, raw mode, pausing, re-entrancy), with
 // linear-time buffering.
 //
-// Semantics kept from Twisted (reference/twisted.md §1.1):
+// Semantics kept from Twisted (docs/twisted-semantics.md §1.1):
 // - A line of exactly maxLength is accepted; a complete line longer than maxLength passes
 //   line + delimiter + everything still buffered to lineLengthExceeded; an unterminated
 //   buffer passes to it once it holds maxLength + delimiter.size() bytes. Either way the

@@ -1,6 +1,6 @@
 // NetstringReceiver: Twisted's basic.NetstringReceiver ("<len>:<payload>,", djb's netstrings).
 //
-// Error rules kept from Twisted (reference/twisted.md §1.4): a length with a leading zero
+// Error rules kept from Twisted (docs/twisted-semantics.md §1.4): a length with a leading zero
 // ("007:"), a non-digit where the length should be, a missing ':' or ',', a length over
 // maxLength, or more digits than maxLength has (plus one) is a parse error: the connection is
 // dropped (loseConnection) and brokenPeer() becomes true. Errors are detected as early as

@@ -7,9 +7,9 @@
 //   d.callback(42);  // runs the chain now
 //
 // - callback()/errback() fire once; a second fire throws AlreadyCalledError (the first stands).
-// - A callback from T to U makes a Deferred<U> (the same chain, viewed with its new type). A
-//   callback may return a value, throw (the next errback runs with a Failure), or return a
-//   Deferred<U> (the chain pauses until that one fires and continues with its result).
+// - A callback from T to U makes a `Deferred<U>` (the same chain, viewed with its new type).
+//   A callback may return a value, throw (the next errback runs with a Failure), or return a
+//   `Deferred<U>` (the chain pauses until that one fires and continues with its result).
 // - addCallbacks(cb, eb) puts both at one level: eb does not see an error thrown by cb.
 // - An errback returns T (recovered: back to callbacks), a Failure, or throws (Failure::trap
 //   rethrows what it does not handle).

@@ -363,7 +363,7 @@ void AsioTransport::onWritten(const ErrorCode& ec, size_t n) {
   io_->sending.consume(n);
   if (io_->buffered() <= marks_.low && (backpressured_ || producerPaused_)) {
     drainedBelowLowMark();
-    if (lost_) return;
+    if (lost_ || aborting_) return;  // resumeProducing() may have aborted
   }
   if (io_->buffered() != 0) {
     startWriting();

@@ -225,7 +225,8 @@ bool StreamTransport::sendQueued() {
   }
   out_.consume(static_cast<size_t>(n));
   if (out_.size() <= marks_.low && (backpressured_ || producerPaused_)) drainedBelowLowMark();
-  return !lost_;
+  // resumeProducing() may have aborted (fd gone, connectionLost due next tick): not a flush.
+  return !lost_ && fd_ >= 0;
 }
 
 void StreamTransport::flushed() {

@@ -42,18 +42,23 @@ class ReactorTest : public ::testing::TestWithParam<std::string> {
     }
   }
 
-  // Poll `cond` every millisecond on the reactor; stop once it holds.
-  void stopWhen(std::function<bool()> cond) {
+  // Poll `cond` every millisecond on the reactor; run `then` once it holds.
+  void when(std::function<bool()> cond, std::function<void()> then) {
     auto check = std::make_shared<std::function<void()>>();
-    *check = [this, cond, weak = std::weak_ptr<std::function<void()>>(check)] {
+    *check = [this, cond, then, weak = std::weak_ptr<std::function<void()>>(check)] {
       if (cond()) {
-        stopQuietly();
+        then();
         return;
       }
       if (auto self = weak.lock()) reactor->callLater(Duration(0.001), *self);
     };
     checks_.push_back(check);
     reactor->callLater(Duration(0), *check);
+  }
+
+  // Poll `cond` every millisecond on the reactor; stop once it holds.
+  void stopWhen(std::function<bool()> cond) {
+    when(std::move(cond), [this] { stopQuietly(); });
   }
 
   std::unique_ptr<Reactor> reactor;

@@ -267,6 +267,62 @@ TEST_P(LifecycleTest, StopFlushesRepliesQueuedBeforeIt) {
   EXPECT_TRUE(server.logs[0]->reasons[0].clean()) << server.logs[0]->reasons[0].describe();
 }
 
+TEST_P(LifecycleTest, StopListeningKeepsLiveConnectionsAndRefusesNewOnes) {
+  server.configure = echo;
+  auto port = reactor->listenTCP(0, server);
+  const uint16_t portNumber = port->getHost().port();
+  Transport* live = nullptr;
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      if (!live) live = s.transport;
+    };
+  };
+  ScriptedFactory late;
+  late.onFailed = [&](const Reason&) { live->write("still echoed"); };
+  reactor->connectTCP("127.0.0.1", portNumber, client);
+  when([&] { return live && server.logs.size() == 1; },
+       [&] {
+         port->stopListening();
+         EXPECT_FALSE(port->listening());
+         reactor->connectTCP("127.0.0.1", portNumber, late);
+       });
+  when([&] { return client.logs.size() == 1 && client.logs[0]->received == "still echoed"; },
+       [&] { live->loseConnection(); });
+  stopWhen([&] { return server.totalLost() == 1 && client.totalLost() == 1; });
+  runReactor();
+  ASSERT_EQ(late.failures.size(), 1u);
+  EXPECT_EQ(late.failures[0].kind, ErrorKind::ConnectionRefused) << late.failures[0].describe();
+  ASSERT_EQ(client.logs.size(), 1u);
+  EXPECT_EQ(client.logs[0]->received, "still echoed");
+  EXPECT_TRUE(client.logs[0]->reasons.at(0).clean());
+  EXPECT_EQ(server.starts, 1);
+  EXPECT_EQ(server.stops, 1);
+  EXPECT_EQ(server.logs.size(), 1u);
+}
+
+TEST_P(LifecycleTest, DisconnectWhileConnectingCancelsTheAttempt) {
+  server.configure = echo;
+  auto port = reactor->listenTCP(0, server);
+  std::shared_ptr<Connector> c;
+  Connector::State stateAfter = Connector::State::Connected;
+  reactor->callWhenRunning([&] {
+    c = reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+    ASSERT_EQ(c->state(), Connector::State::Connecting);
+    c->disconnect();
+    stateAfter = c->state();
+    // Long enough for a connection that was not cancelled to be made on loopback.
+    reactor->callLater(Duration(0.05), [&] { reactor->stop(); });
+  });
+  runReactor();
+  EXPECT_EQ(stateAfter, Connector::State::Disconnected);
+  ASSERT_EQ(client.failures.size(), 1u);
+  EXPECT_EQ(client.failures[0].kind, ErrorKind::UserCancelled) << client.failures[0].describe();
+  EXPECT_TRUE(client.logs.empty()) << "a protocol was built for a cancelled attempt";
+  EXPECT_TRUE(client.clientLost.empty());
+  EXPECT_EQ(client.starts, 1);
+  EXPECT_EQ(client.stops, 1);
+}
+
 WEFT_INSTANTIATE_FOR_EVERY_REACTOR(LifecycleTest);
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "reactor_fixture.hpp"
 #include "tcp_helpers.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <thread>
@@ -520,6 +521,40 @@ TEST_P(TcpTest, SelectRefusesFdsBeyondFdSetSizeAndKeepsServing) {
     EXPECT_EQ(failures[0].kind, ErrorKind::ConnectionDone) << failures[0].describe();
   }
 #endif
+}
+
+TEST_P(TcpTest, NoDelayAndKeepAliveAreSetAndReadBack) {
+  // Both ends: each option set off and on again reads back as set (the getters ask the socket).
+  std::vector<std::string> seen;
+  auto exercise = [&seen](ScriptedProtocol& s, const char* side) {
+    Transport& t = *s.transport;
+    std::string log = side;
+    t.setTcpNoDelay(false);
+    log += t.getTcpNoDelay() ? " nodelay:on" : " nodelay:off";
+    t.setTcpNoDelay(true);
+    log += t.getTcpNoDelay() ? ",on" : ",off";
+    t.setTcpKeepAlive(true);
+    log += t.getTcpKeepAlive() ? " keepalive:on" : " keepalive:off";
+    t.setTcpKeepAlive(false);
+    log += t.getTcpKeepAlive() ? ",on" : ",off";
+    seen.push_back(log);
+  };
+  server.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) {
+      exercise(s, "server");
+      s.transport->loseConnection();
+    };
+  };
+  auto port = listen();
+  client.configure = [&](ScriptedProtocol& p) {
+    p.onMade = [&](ScriptedProtocol& s) { exercise(s, "client"); };
+  };
+  client.onClientLost = [&](const Reason&) { stopWhen([&] { return server.totalLost() == 1; }); };
+  reactor->connectTCP("127.0.0.1", port->getHost().port(), client);
+  runReactor();
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"client nodelay:off,on keepalive:on,off",
+                                            "server nodelay:off,on keepalive:on,off"}));
 }
 
 WEFT_INSTANTIATE_FOR_EVERY_REACTOR(TcpTest);

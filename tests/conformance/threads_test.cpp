@@ -74,6 +74,43 @@ TEST_P(ThreadsTest, StopFromAThreadPoolJob) {
   EXPECT_TRUE(runReactor(Duration(10)));
 }
 
+TEST_P(ThreadsTest, CallFromThreadBeforeRunRunsOnceTheReactorRuns) {
+  bool ran = false, wasRunning = false, onLoopThread = false;
+  std::thread([&] {
+    reactor->callFromThread([&] {
+      ran = true;
+      wasRunning = reactor->running();
+      onLoopThread = reactor->isInIOThread();
+      reactor->stop();
+    });
+  }).join();
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(runReactor(Duration(10)));
+  EXPECT_TRUE(ran);
+  EXPECT_TRUE(wasRunning);
+  EXPECT_TRUE(onLoopThread);
+}
+
+TEST_P(ThreadsTest, CallFromThreadAfterStopWaitsForTheNextRun) {
+  // Queued once run() has returned: not lost, not run on the caller's thread, and run by the
+  // next run() on the loop thread.
+  reactor->callWhenRunning([&] { reactor->stop(); });
+  ASSERT_TRUE(runReactor(Duration(10)));
+  int ran = 0;
+  bool onLoopThread = false;
+  std::thread([&] {
+    reactor->callFromThread([&] {
+      ++ran;
+      onLoopThread = reactor->isInIOThread();
+    });
+  }).join();
+  EXPECT_EQ(ran, 0);
+  reactor->callWhenRunning([&] { reactor->callLater(Duration(0.01), [&] { reactor->stop(); }); });
+  EXPECT_TRUE(runReactor(Duration(10)));
+  EXPECT_EQ(ran, 1);
+  EXPECT_TRUE(onLoopThread);
+}
+
 WEFT_INSTANTIATE_FOR_EVERY_REACTOR(ThreadsTest);
 
 }  // namespace

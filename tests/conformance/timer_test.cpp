@@ -139,6 +139,38 @@ TEST_P(TimerTest, DistantDelayedCallDoesNotBreakTheWait) {
   EXPECT_TRUE(runReactor(Duration(10)));
 }
 
+TEST_P(TimerTest, ATimerCancelsAnotherThatIsDueInTheSameTick) {
+  // Both are due when the loop first runs timers (scheduled before run(), deadline now): the
+  // first cancels the second, which must then not run, though it was already due.
+  bool secondRan = false, secondWasDue = false;
+  DelayedCall second;
+  reactor->callLater(Duration(0), [&] {
+    secondWasDue = second.active() && second.getTime() <= reactor->seconds();
+    second.cancel();
+  });
+  second = reactor->callLater(Duration(0), [&] { secondRan = true; });
+  reactor->callLater(Duration(0.02), [&] { reactor->stop(); });
+  runReactor();
+  EXPECT_TRUE(secondWasDue);
+  EXPECT_FALSE(secondRan);
+  EXPECT_FALSE(second.active());
+}
+
+TEST_P(TimerTest, NegativeDelayRunsLikeZeroInFifoOrder) {
+  // A negative delay is taken as 0: the call runs on the next tick, after calls already due,
+  // and its deadline is not in the past (Twisted asserts delay >= 0 instead).
+  std::vector<int> order;
+  const double before = reactor->seconds();
+  reactor->callLater(Duration(0), [&] { order.push_back(1); });
+  auto negative = reactor->callLater(Duration(-5), [&] { order.push_back(2); });
+  reactor->callLater(Duration(-1e9), [&] { order.push_back(3); });
+  reactor->callLater(Duration(0), [&] { order.push_back(4); });
+  EXPECT_GE(negative.getTime(), before);
+  reactor->callLater(Duration(0.01), [&] { reactor->stop(); });
+  runReactor();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
+}
+
 WEFT_INSTANTIATE_FOR_EVERY_REACTOR(TimerTest);
 
 }  // namespace

@@ -36,6 +36,7 @@ endif()
 add_library(weft_bench_lib STATIC
   src/bench/bench_compare.cpp
   src/bench/bench_runner.cpp
+  src/bench/bench_servers.cpp
   src/bench/report_html.cpp
   src/bench/report_json.cpp
   src/bench/report_markdown.cpp

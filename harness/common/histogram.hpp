@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace weft::harness {
@@ -19,6 +20,8 @@ class Histogram {
   double mean() const { return count_ ? double(sum_) / double(count_) : 0.0; }
   // The value at quantile q in [0, 1] (bucket midpoint; 0 if empty).
   uint64_t percentile(double q) const;
+  // The raw counts, for publishing the histogram itself.
+  uint64_t bucketCount(int index) const { return counts_[static_cast<size_t>(index)]; }
 
   static constexpr int kLinear = 64;
   static constexpr int kSubBuckets = 32;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/process.hpp"
+#include "server_sampling.hpp"
 
 namespace weft::harness {
 
@@ -45,7 +46,11 @@ struct Conn {
   std::string out;  // bytes the kernel did not take yet
   size_t outOff = 0;
   bool wantOut = false;
+  uint64_t nextDue = 0;  // open loop: when this connection's next message is meant to go
 };
+
+// epoll_event.data of an idle connection: this bit plus its index in Engine::idle_.
+constexpr uint64_t kIdleTag = uint64_t(1) << 63;
 
 struct Target {
   LoadTarget cfg;
@@ -54,6 +59,7 @@ struct Target {
   size_t connCount = 0;
   size_t liveConns = 0;
   uint64_t inFlight = 0;  // messages sent whose reply is not complete
+  bool openLoop() const { return cfg.rate > 0; }
 };
 
 uint64_t toNs(double s) {
@@ -81,6 +87,10 @@ class Engine {
     return std::span<Conn>(conns_).subspan(t.firstConn, t.connCount);
   }
   void connectTarget(size_t t);
+  int connectOne(const sockaddr_in& sa, std::string& error);
+  void openIdle(size_t t, const sockaddr_in& sa);
+  void onIdleEvent(uint64_t index);
+  uint64_t sendDue(Target& t, uint64_t now);
   void runPhase(double seconds, bool measured);
   void runSlice(Target& t, uint64_t lengthNs, bool measured);
   void pump(uint64_t timeoutNs);
@@ -96,12 +106,32 @@ class Engine {
   uint64_t expectSeq_ = UINT64_MAX;
   std::vector<Target> targets_;
   std::vector<Conn> conns_;
+  struct Idle {
+    int fd = -1;
+    size_t target = 0;
+  };
+  std::vector<Idle> idle_;
   std::vector<epoll_event> events_ = std::vector<epoll_event>(256);
   int ep_ = -1;
   bool measuring_ = false;
   bool draining_ = false;  // the slice is over: complete the replies in flight, send no more
   bool stopping_ = false;
 };
+
+int Engine::connectOne(const sockaddr_in& sa, std::string& error) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  // Blocking connect keeps setup simple; loopback connects complete at once.
+  if (fd < 0 || connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) < 0) {
+    error = std::string("connect: ") + std::strerror(errno);
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  int fl = 1;
+  ioctl(fd, FIONBIO, &fl);
+  return fd;
+}
 
 void Engine::connectTarget(size_t ti) {
   Target& t = targets_[ti];
@@ -114,18 +144,11 @@ void Engine::connectTarget(size_t ti) {
   }
   t.firstConn = conns_.size();
   for (int i = 0; i < cfg_.connections; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    // Blocking connect keeps setup simple; loopback connects complete at once.
-    if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
-      t.r.error = std::string("connect: ") + std::strerror(errno);
-      if (fd >= 0) close(fd);
+    int fd = connectOne(sa, t.r.error);
+    if (fd < 0) {
       for (Conn& c : connsOf(t)) lose(c);
       return;
     }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    int fl = 1;
-    ioctl(fd, FIONBIO, &fl);
     Conn& c = conns_.emplace_back();
     c.fd = fd;
     c.alive = true;
@@ -137,6 +160,58 @@ void Engine::connectTarget(size_t ti) {
     e.data.u64 = conns_.size() - 1;
     epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &e);
   }
+  openIdle(ti, sa);
+}
+
+// After the active connections, so those get the server's low fds (select's FD_SETSIZE bound
+// then refuses idle connections, never the measured ones).
+void Engine::openIdle(size_t ti, const sockaddr_in& sa) {
+  Target& t = targets_[ti];
+  for (int i = 0; i < cfg_.idle; ++i) {
+    std::string why;
+    int fd = connectOne(sa, why);
+    if (fd < 0) {
+      t.r.error = "idle connection " + std::to_string(i) + ": " + why;
+      return;
+    }
+    idle_.push_back({fd, ti});
+    ++t.r.idleOpened;
+    epoll_event e{};
+    e.events = EPOLLIN;  // only to see the server close it
+    e.data.u64 = kIdleTag | (idle_.size() - 1);
+    epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &e);
+  }
+}
+
+void Engine::onIdleEvent(uint64_t index) {
+  Idle& i = idle_[index];
+  if (i.fd < 0) return;
+  epoll_ctl(ep_, EPOLL_CTL_DEL, i.fd, nullptr);
+  close(i.fd);
+  i.fd = -1;
+  if (!stopping_) ++targets_[i.target].r.idleRefused;
+}
+
+// Open loop: queue every message whose time has come, stamped with the time it was due (not
+// now: a late send is the server's backlog showing, and counts in its latency). Returns the
+// next due time of the target's connections.
+uint64_t Engine::sendDue(Target& t, uint64_t now) {
+  uint64_t interval = static_cast<uint64_t>(1e9 * double(cfg_.connections) / t.cfg.rate);
+  uint64_t next = UINT64_MAX;
+  for (Conn& c : connsOf(t)) {
+    if (!c.alive) continue;
+    bool queued = false;
+    while (c.nextDue <= now) {
+      frameInto(c.out, c.sendSeq++);
+      c.sentAt.push_back(c.nextDue);
+      ++t.inFlight;
+      c.nextDue += std::max<uint64_t>(interval, 1);
+      queued = true;
+    }
+    if (queued) flush(c);
+    if (c.alive) next = std::min(next, c.nextDue);
+  }
+  return next;
 }
 
 void Engine::queueSend(Conn& c, uint64_t now) {
@@ -216,7 +291,7 @@ void Engine::consume(Conn& c, const char* data, size_t len) {
       ++c.recvSeq;
       c.recvOff = 0;
       expectSeq_ = UINT64_MAX;  // another connection may be next: recompute lazily
-      if (!draining_) queueSend(c, now);
+      if (!draining_ && !t.openLoop()) queueSend(c, now);
     }
   }
 }
@@ -234,10 +309,22 @@ void Engine::onReadable(Conn& c) {
 }
 
 void Engine::pump(uint64_t timeoutNs) {
-  int timeoutMs = static_cast<int>(timeoutNs / 1000000) + 1;
-  int n = epoll_wait(ep_, events_.data(), static_cast<int>(events_.size()), timeoutMs);
+  // Nanosecond timeout (epoll_pwait2, Linux 5.11): an open loop's sends are due every few
+  // microseconds, and epoll_wait's milliseconds would send them late in bursts.
+  timespec ts{static_cast<time_t>(timeoutNs / 1000000000),
+              static_cast<long>(timeoutNs % 1000000000)};
+  int n = epoll_pwait2(ep_, events_.data(), static_cast<int>(events_.size()), &ts, nullptr);
+  if (n < 0 && errno == ENOSYS) {
+    n = epoll_wait(ep_, events_.data(), static_cast<int>(events_.size()),
+                   static_cast<int>(timeoutNs / 1000000) + 1);
+  }
   for (int i = 0; i < n; ++i) {
-    Conn& c = conns_[events_[i].data.u64];
+    uint64_t tag = events_[i].data.u64;
+    if (tag & kIdleTag) {
+      onIdleEvent(tag & ~kIdleTag);
+      continue;
+    }
+    Conn& c = conns_[tag];
     if (!c.alive) continue;
     if (events_[i].events & EPOLLOUT) flush(c);
     if (c.alive && events_[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) onReadable(c);
@@ -249,21 +336,37 @@ void Engine::pump(uint64_t timeoutNs) {
 // unbiased: the replies that straggle in after the deadline count, and so does their time.
 void Engine::runSlice(Target& t, uint64_t lengthNs, bool measured) {
   std::optional<ProcStats> before;
-  if (measured && t.cfg.serverPid > 0) before = readProcStats(t.cfg.serverPid);
+  std::optional<ContextSwitches> switchesBefore;
+  if (measured && t.cfg.serverPid > 0) {
+    switchesBefore = readContextSwitches(t.cfg.serverPid);
+    before = readProcStats(t.cfg.serverPid);
+  }
   measuring_ = measured;
   draining_ = false;
   uint64_t begin = nowNs();
-  for (Conn& c : connsOf(t)) {
-    if (!c.alive) continue;
-    for (int d = 0; d < cfg_.depth; ++d) queueSend(c, begin);
-    flush(c);
+  uint64_t nextDue = UINT64_MAX;  // open loop only
+  if (t.openLoop()) {
+    // The schedule starts afresh each slice, the connections' sends spread over one interval.
+    double interval = 1e9 * double(cfg_.connections) / t.cfg.rate;
+    size_t k = 0;
+    for (Conn& c : connsOf(t)) {
+      c.nextDue = begin + static_cast<uint64_t>(interval * double(k++) / double(t.connCount));
+    }
+    nextDue = sendDue(t, begin);
+  } else {
+    for (Conn& c : connsOf(t)) {
+      if (!c.alive) continue;
+      for (int d = 0; d < cfg_.depth; ++d) queueSend(c, begin);
+      flush(c);
+    }
   }
   uint64_t sendUntil = begin + lengthNs, drainBy = 0;
-  while (t.inFlight > 0) {
+  while (t.inFlight > 0 || (!draining_ && t.openLoop() && t.liveConns > 0)) {
     uint64_t now = nowNs();
     if (!draining_ && now >= sendUntil) {
       draining_ = true;
       drainBy = now + toNs(cfg_.drainTimeoutSeconds);
+      if (t.inFlight == 0) break;
     }
     if (draining_ && now >= drainBy) {
       t.r.error = "replies still missing " + std::to_string(cfg_.drainTimeoutSeconds) +
@@ -271,7 +374,12 @@ void Engine::runSlice(Target& t, uint64_t lengthNs, bool measured) {
       for (Conn& c : connsOf(t)) lose(c);
       break;
     }
-    pump((draining_ ? drainBy : sendUntil) - now);
+    if (!draining_ && t.openLoop() && nextDue <= now) {
+      nextDue = sendDue(t, now);
+      continue;
+    }
+    uint64_t wakeAt = draining_ ? drainBy : std::min(sendUntil, nextDue);
+    pump(wakeAt > now ? wakeAt - now : 0);
   }
   uint64_t end = nowNs();
   if (!measured) return;
@@ -280,6 +388,13 @@ void Engine::runSlice(Target& t, uint64_t lengthNs, bool measured) {
   if (auto after = readProcStats(t.cfg.serverPid)) {
     t.r.serverCpuSeconds =
         std::max(t.r.serverCpuSeconds, 0.0) + after->cpuSeconds - before->cpuSeconds;
+  }
+  auto switchesAfter = readContextSwitches(t.cfg.serverPid);
+  if (switchesBefore && switchesAfter) {
+    t.r.voluntarySwitches = std::max<int64_t>(t.r.voluntarySwitches, 0) +
+                            int64_t(switchesAfter->voluntary - switchesBefore->voluntary);
+    t.r.involuntarySwitches = std::max<int64_t>(t.r.involuntarySwitches, 0) +
+                              int64_t(switchesAfter->involuntary - switchesBefore->involuntary);
   }
 }
 
@@ -313,6 +428,9 @@ std::vector<LoadResult> Engine::run() {
   }
   stopping_ = true;
   for (auto& c : conns_) lose(c);
+  for (auto& i : idle_) {
+    if (i.fd >= 0) close(i.fd);
+  }
   close(ep_);
   for (auto& t : targets_) out.push_back(std::move(t.r));
   return out;

@@ -15,6 +15,8 @@ inline nlohmann::json toJson(const LoadConfig& cfg, const LoadTarget& t, const L
       {"size", cfg.size},
       {"connections", cfg.connections},
       {"depth", cfg.depth},
+      {"idle", cfg.idle},
+      {"rate", t.rate},  // offered messages/s, open loop; 0 = closed loop
       {"seconds", r.seconds},
       {"slice_s", cfg.turnSeconds(cfg.durationSeconds)},
       {"messages", r.messages},
@@ -30,6 +32,24 @@ inline nlohmann::json toJson(const LoadConfig& cfg, const LoadTarget& t, const L
       {"errors", r.errors},
       {"verify_failures", r.verifyFailures},
   };
+  if (cfg.idle > 0) {
+    j["idle_opened"] = r.idleOpened;
+    j["idle_refused"] = r.idleRefused;
+  }
+  if (r.voluntarySwitches >= 0 && r.messages > 0) {
+    j["server_voluntary_cs"] = r.voluntarySwitches;
+    j["server_involuntary_cs"] = r.involuntarySwitches;
+    j["server_voluntary_cs_per_msg"] = double(r.voluntarySwitches) / double(r.messages);
+    j["server_involuntary_cs_per_msg"] = double(r.involuntarySwitches) / double(r.messages);
+  }
+  if (cfg.keepHistogram) {
+    // The raw latency histogram: [bucket midpoint ns, count] for every non-empty bucket.
+    nlohmann::json h = nlohmann::json::array();
+    for (int b = 0; b < Histogram::kBuckets; ++b) {
+      if (uint64_t n = r.latency.bucketCount(b)) h.push_back({Histogram::bucketMid(b), n});
+    }
+    j["histogram_ns"] = h;
+  }
   if (r.serverCpuSeconds >= 0) {
     j["server_cpu_s"] = r.serverCpuSeconds;
     j["server_cpu_us_per_msg"] = r.messages ? r.serverCpuSeconds * 1e6 / double(r.messages) : 0.0;

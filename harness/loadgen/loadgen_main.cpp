@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   int cpu = -1;
   std::vector<uint16_t> ports;
   std::vector<int> serverPids;
+  std::vector<double> rates;
   app.add_option("--host", cfg.host, "server address (numeric IPv4)");
   app.add_option("--port", ports, "server ports (comma list: the servers take turns)")
       ->required()
@@ -31,6 +32,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   app.add_option("--depth", cfg.depth, "messages in flight per connection (1 = ping-pong)")
       ->check(CLI::Range(1, 1 << 16));
+  app.add_option("--rate", rates,
+                 "open loop: messages/s per server over all its connections, sent on a schedule, "
+                 "latency from each message's intended send time (comma list, one per port)")
+      ->delimiter(',');
+  app.add_option("--idle", cfg.idle, "idle connections per server, opened after the active ones")
+      ->check(CLI::Range(0, 1000000));
+  app.add_flag("--histogram", cfg.keepHistogram, "add the raw latency histogram to each record");
   app.add_option("--warmup", cfg.warmupSeconds, "seconds before measuring");
   app.add_option("--duration", cfg.durationSeconds, "seconds measured per server");
   app.add_option("--slice", cfg.sliceSeconds, "seconds per turn when several servers alternate")
@@ -44,8 +52,13 @@ int main(int argc, char** argv) {
     std::cerr << "weft-loadgen: --server-pid needs one PID per --port\n";
     return 2;
   }
+  if (!rates.empty() && rates.size() != ports.size()) {
+    std::cerr << "weft-loadgen: --rate needs one rate per --port\n";
+    return 2;
+  }
   for (size_t i = 0; i < ports.size(); ++i) {
-    cfg.targets.push_back({ports[i], serverPids.empty() ? 0 : serverPids[i]});
+    cfg.targets.push_back(
+        {ports[i], serverPids.empty() ? 0 : serverPids[i], rates.empty() ? 0.0 : rates[i]});
   }
   cfg.wire.wire = *parseWire(protocol);
   std::signal(SIGPIPE, SIG_IGN);

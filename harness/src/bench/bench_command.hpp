@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -29,6 +30,19 @@ struct BenchOptions {
   std::string reportDir;
   int serverCpu = 0;
   int clientCpu = 1;
+  // Any program honouring the serve contract, as NAME=CMD (harness/README.md "Any server").
+  std::vector<std::string> servers;
+  // Open loop (wrk2's method): each server's closed-loop peak at openLoopConnections x
+  // openLoopDepth, then a constant rate of these percentages of it. "" = no open loop.
+  std::string openLoop;
+  int openLoopConnections = 16;
+  int openLoopDepth = 16;
+  double openLoopDuration = 0.5;
+  int openLoopRepeats = 3;
+  // libev's axis: idleConnections active (ping-pong) plus each of these idle. "" = none.
+  std::string idle;
+  int idleConnections = 64;
+  std::string histogramsDir;  // the raw latency histogram of every row, one file each
 };
 
 struct CompareOptions {

@@ -1,8 +1,11 @@
-// weft bench: every server (weft serve on each reactor, each reference server) x every point
-// (protocol, size, connections, depth), repeated. Servers run pinned to one CPU and the load
-// generator to another. Within a repeat one load generator run drives all the servers of the
-// point in turns of a few milliseconds, so a disturbance of the shared machine hits every row
-// alike instead of spoiling one server's run.
+// weft bench: every server (weft serve on each reactor, each reference server, each --server)
+// x every point, repeated. Servers run pinned to one CPU and the load generator to another.
+// Within a repeat one load generator run drives all the servers of the point in turns of a few
+// milliseconds, so a disturbance of the shared machine hits every row alike instead of spoiling
+// one server's run. Three kinds of point: the closed-loop matrix (protocol x size x connections
+// x depth), idle connections beside 64 active ones, and the open loop at fractions of each
+// server's peak.
+#include <sys/resource.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -13,10 +16,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "bench/bench_command.hpp"
 #include "bench/bench_model.hpp"
+#include "bench/bench_servers.hpp"
 #include "cli/commands.hpp"
 #include "cli/reactor_choice.hpp"
 #include "common/process.hpp"
@@ -27,12 +33,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct ServerSpec {
-  std::string name;
-  std::string kind;
-  std::vector<std::string> baseArgv;  // --protocol P --port 0 are appended
-};
-
 std::vector<std::string> split(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream in(s);
@@ -42,7 +42,7 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-std::vector<int> splitInts(const std::string& s, const char* what) {
+std::vector<int> splitInts(const std::string& s, const char* what, bool zeroOk = false) {
   std::vector<int> out;
   for (const auto& item : split(s)) {
     try {
@@ -50,60 +50,37 @@ std::vector<int> splitInts(const std::string& s, const char* what) {
     } catch (const std::exception&) {
       throw UsageError(std::string("weft bench: bad ") + what + " '" + item + "'");
     }
-    if (out.back() <= 0) throw UsageError(std::string("weft bench: bad ") + what);
-  }
-  return out;
-}
-
-// An installed weft (PREFIX/bin/weft) finds the load generator and the reference servers in
-// PREFIX/libexec/weft (cmake/weft_install.cmake). In the build tree the load generator sits
-// beside weft and the reference servers in bench/reference.
-fs::path installedHelperDir() {
-  fs::path dir = fs::path(selfExe()).parent_path().parent_path() / "libexec" / "weft";
-  return fs::exists(dir / "weft-loadgen") ? dir : fs::path();
-}
-
-std::string loadgenPath() {
-  if (auto dir = installedHelperDir(); !dir.empty()) return (dir / "weft-loadgen").string();
-  fs::path sibling = fs::path(selfExe()).parent_path() / "weft-loadgen";
-  return fs::exists(sibling) ? sibling.string() : WEFT_LOADGEN_PATH;
-}
-
-fs::path referenceDir() {
-  if (auto dir = installedHelperDir(); !dir.empty()) return dir;
-  fs::path dir = WEFT_REFERENCE_DIR;
-  // A build tree that was moved: weft is BUILD/harness/weft.
-  fs::path alt = fs::path(selfExe()).parent_path().parent_path() / "bench" / "reference";
-  return !fs::exists(dir / "weft-ref-raw-epoll") && fs::exists(alt) ? alt : dir;
-}
-
-std::vector<ServerSpec> referenceServers(const std::string& which) {
-  std::vector<ServerSpec> out;
-  if (which == "none") return out;
-  fs::path dir = referenceDir();
-  auto wanted = split(which);
-  for (const char* name : {"raw-epoll", "libevent", "asio", "qt", "libuv"}) {
-    fs::path exe = dir / (std::string("weft-ref-") + name);
-    bool chosen = which == "all" || std::string(name) == "raw-epoll" ||
-                  std::find(wanted.begin(), wanted.end(), name) != wanted.end();
-    if (chosen && fs::exists(exe)) {
-      out.push_back({std::string("ref:") + name, "reference", {exe.string()}});
+    if (out.back() < 0 || (out.back() == 0 && !zeroOk)) {
+      throw UsageError(std::string("weft bench: bad ") + what);
     }
   }
-  // Twisted's own servers on its epoll reactor, if Debian's python3-twisted is installed.
-  fs::path twisted = dir / "weft-ref-twisted.py";
-  bool wantTwisted =
-      which == "all" || std::find(wanted.begin(), wanted.end(), "twisted") != wanted.end();
-  if (wantTwisted && fs::exists(twisted) &&
-      std::system("/usr/bin/python3 -c 'import twisted' >/dev/null 2>&1") == 0) {
-    out.push_back({"ref:twisted", "reference", {"/usr/bin/python3", twisted.string()}});
+  return out;
+}
+
+// The file descriptors one load generator run may spend on connections: RLIMIT_NOFILE's hard
+// limit (weft-loadgen raises its soft limit to it), less room for everything else.
+long connectionFdBudget() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY) return 100000;
+  return std::max<long>(64, long(rl.rlim_max) - 256);
+}
+
+// The command line as typed, for report.json (reproducing a run starts there).
+std::string commandLine() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string out;
+  std::stringstream args(all);
+  for (std::string a; std::getline(args, a, '\0');) {
+    bool plain = !a.empty() && a.find_first_of(" \t'\"$\\*?;&|<>(){}") == std::string::npos;
+    std::string quoted = "'";
+    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += (out.empty() ? "" : " ") + (plain ? a : quoted + "'");
   }
   return out;
 }
 
-// Progress on a terminal: the ETA extrapolates the rate measured so far (a run's overhead
-// beyond warm-up + measurement, server start and teardown, varies by server: Twisted and Qt
-// start slowly).
+// Progress on a terminal: the ETA extrapolates the rate measured so far.
 class Progress {
  public:
   explicit Progress(size_t total)
@@ -112,7 +89,7 @@ class Progress {
     ++done_;
     if (!tty_) return;
     std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
-    double left = double(total_ - done_) * elapsed.count() / double(done_);
+    double left = double(total_ - std::min(done_, total_)) * elapsed.count() / double(done_);
     std::fprintf(stderr, "\r\033[K[%zu/%zu] %s  ETA %dm%02ds", done_, total_, what.c_str(),
                  int(left) / 60, int(left) % 60);
   }
@@ -126,14 +103,16 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
-struct Sample {
-  nlohmann::json result;
+// One point as run: the point, and for the open loop each server's offered rate.
+struct Plan {
+  Point point;
+  std::vector<double> rates;  // by server index; empty = closed loop
 };
 
 class BenchRun {
  public:
-  BenchRun(const BenchOptions& o, std::vector<ServerSpec> servers, std::vector<Point> points)
-      : o_(o), servers_(std::move(servers)), points_(std::move(points)) {
+  BenchRun(const BenchOptions& o, std::vector<ServerSpec> servers)
+      : o_(o), servers_(std::move(servers)) {
     loadgen_ = loadgenPath();
     rotation_ = rotationOrder();
     bool pin = cpuCount() >= 2;
@@ -141,38 +120,71 @@ class BenchRun {
     clientCpu_ = pin ? o.clientCpu : -1;
   }
 
-  Report run() {
-    // Per load generator run: every server's warm-up and measured time, plus start-up.
+  Report run(const std::vector<Point>& matrix, const std::vector<Point>& idlePoints,
+             const std::vector<int>& loadPercents, const Point& peakPoint) {
+    size_t runs = (matrix.size() + idlePoints.size()) * size_t(o_.repeats);
+    if (!loadPercents.empty())
+      runs += size_t(o_.repeats) + loadPercents.size() * size_t(o_.openLoopRepeats);
     double perRun = double(servers_.size()) * (o_.warmup + o_.duration) + 0.1;
-    size_t total = points_.size() * size_t(o_.repeats);
     std::fprintf(stderr,
-                 "weft bench: %zu points x %d repeats of %zu servers in turns = %zu runs, about "
-                 "%.1f min\n",
-                 points_.size(), o_.repeats, servers_.size(), total, double(total) * perRun / 60);
-    Progress progress(total);
+                 "weft bench: %zu load generator runs of %zu servers in turns, about %.1f min\n",
+                 runs, servers_.size(), double(runs) * perRun / 60);
+    Progress progress(runs);
     Report report;
-    for (const auto& point : points_) {
-      auto rows = runPoint(point, progress);
+    const auto add = [&](const Plan& plan, int repeats, double duration) {
+      auto rows = runPoint(plan, repeats, duration, progress);
       report.rows.insert(report.rows.end(), rows.begin(), rows.end());
+      return rows;
+    };
+    for (const auto& p : matrix) add({p, {}}, o_.repeats, o_.duration);
+    for (const auto& p : idlePoints) add({p, {}}, o_.repeats, o_.duration);
+    if (!loadPercents.empty()) {
+      std::vector<Row> peaks = findRows(report, peakPoint);
+      if (peaks.empty()) peaks = add({peakPoint, {}}, o_.repeats, o_.duration);
+      for (int pct : loadPercents) {
+        Plan plan{peakPoint, std::vector<double>(servers_.size(), 0.0)};
+        plan.point.loadPercent = pct;
+        for (size_t i = 0; i < servers_.size(); ++i) {
+          plan.rates[i] = peaks[i].failure.empty() ? peaks[i].msgsMedian * pct / 100.0 : 0;
+        }
+        add(plan, o_.openLoopRepeats, o_.openLoopDuration);
+      }
     }
     progress.finish();
     report.machine = describeMachine();
     report.build = describeBuild();
-    report.config = {{"duration_s", o_.duration},
+    report.config = {{"command_line", commandLine()},
+                     {"duration_s", o_.duration},
                      {"warmup_s", o_.warmup},
                      {"slice_s", o_.slice},
                      {"repeats", o_.repeats},
+                     {"open_loop_percents", loadPercents},
+                     {"open_loop_duration_s", o_.openLoopDuration},
+                     {"open_loop_repeats", o_.openLoopRepeats},
                      {"server_cpu", serverCpu_},
                      {"client_cpu", clientCpu_},
                      {"loadgen", "weft-loadgen (raw epoll)"},
                      {"loadgen_path", loadgen_},
-                     {"reference_dir", referenceDir().string()},
+                     {"reference_dir", referenceDirPath()},
                      {"servers", serverNames()}};
     computeRatios(report);
     return report;
   }
 
  private:
+  // This run's rows at `p`, by server index, or none.
+  std::vector<Row> findRows(const Report& r, const Point& p) const {
+    std::vector<Row> out;
+    for (const auto& s : servers_) {
+      auto it = std::find_if(r.rows.begin(), r.rows.end(), [&](const Row& row) {
+        return row.server == s.name && row.point.key() == p.key();
+      });
+      if (it == r.rows.end()) return {};
+      out.push_back(*it);
+    }
+    return out;
+  }
+
   // The order the servers take turns in: each reactor right after the server it is compared
   // with (epoll after the baseline, libevent after ref:libevent, ...). The turns of a pair are
   // then one slice apart, where the machine's state has had the least time to change.
@@ -204,7 +216,30 @@ class BenchRun {
     return a;
   }
 
-  std::vector<Row> runPoint(const Point& point, Progress& progress) {
+  // Starts server i for the point; "" or why it failed.
+  std::string start(size_t i, const Point& point, Child& child, std::string& port) {
+    const ServerSpec& s = servers_[i];
+    bool external = s.kind == kExternalKind;
+    child = spawn(serverArgv(s, point.protocol), {.cpu = serverCpu_, .stderrPath = "/dev/null"});
+    if (!child.pid()) return "server did not start: " + child.spawnError();
+    constexpr double kStartSeconds = 10;
+    auto line = child.readLine(Seconds(kStartSeconds));
+    if (!line) {
+      auto st = child.wait(Seconds(0.2));
+      if (!external) return "server did not start";
+      return contractNoAnnouncement(kStartSeconds, st.has_value(), st ? describeStatus(*st) : "");
+    }
+    size_t colon = line->rfind(':');
+    if (line->rfind("listening on ", 0) != 0 || colon == std::string::npos ||
+        std::atoi(line->c_str() + colon + 1) <= 0) {
+      return external ? contractBadAnnouncement(*line) : "server did not start: " + *line;
+    }
+    port = line->substr(colon + 1);
+    return "";
+  }
+
+  std::vector<Row> runPoint(const Plan& plan, int repeats, double duration, Progress& progress) {
+    const Point& point = plan.point;
     std::vector<Row> rows(servers_.size());
     std::vector<Child> children(servers_.size());
     std::vector<std::string> ports(servers_.size());
@@ -213,57 +248,88 @@ class BenchRun {
       rows[i].server = servers_[i].name;
       rows[i].kind = servers_[i].kind;
       rows[i].point = point;
-      auto argv = servers_[i].baseArgv;
-      for (const char* a : {"--protocol", point.protocol.c_str(), "--port", "0"}) argv.push_back(a);
-      children[i] = spawn(argv, {.cpu = serverCpu_, .stderrPath = "/dev/null"});
-      auto line = children[i].readLine(Seconds(10));
-      if (!line || line->rfind("listening on ", 0) != 0) {
-        rows[i].failure = children[i].pid() ? "server did not start"
-                                            : "server did not start: " + children[i].spawnError();
-        continue;
+      if (!plan.rates.empty()) {
+        rows[i].offeredRate = plan.rates[i];
+        if (plan.rates[i] <= 0) {
+          rows[i].failure = "no closed-loop peak to take a fraction of";
+          continue;
+        }
       }
-      ports[i] = line->substr(line->rfind(':') + 1);
+      rows[i].failure = start(i, point, children[i], ports[i]);
     }
-    for (int rep = 0; rep < o_.repeats; ++rep) {
+    for (int rep = 0; rep < repeats; ++rep) {
       progress.step(point.key());
       std::vector<size_t> live;
       for (size_t i : rotation_) {
         if (rows[i].failure.empty()) live.push_back(i);
       }
       if (live.empty()) break;
-      auto results = runLoadgen(point, live, ports, children);
-      for (size_t k = 0; k < live.size(); ++k) {
-        const auto& result = results[k];
-        size_t i = live[k];
-        if (result.contains("error") || !result.contains("msgs_per_s")) {
-          rows[i].failure = result.value("error", "load generator failed");
-          continue;
+      // As many servers per load generator run as its file descriptors allow (10,000 idle
+      // connections each: one at a time), in rotation order, so pairs stay together.
+      size_t perRun =
+          std::max<size_t>(1, size_t(connectionFdBudget() / long(point.connections + point.idle)));
+      for (size_t at = 0; at < live.size(); at += perRun) {
+        std::vector<size_t> batch(live.begin() + long(at),
+                                  live.begin() + long(std::min(live.size(), at + perRun)));
+        auto results = runLoadgen(plan, duration, batch, ports, children);
+        for (size_t k = 0; k < batch.size(); ++k) {
+          size_t i = batch[k];
+          const auto& result = results[k];
+          if (result.contains("error") || !result.contains("msgs_per_s")) {
+            std::string why = result.value("error", "load generator failed");
+            rows[i].failure = servers_[i].kind == kExternalKind && why.rfind("connect", 0) == 0
+                                  ? "breaks the serve contract: the port it announced (" +
+                                        ports[i] + ") refuses connections (" + why + ")"
+                                  : why;
+            continue;
+          }
+          samples[i].push_back(result);
         }
-        samples[i].push_back(result);
       }
     }
     for (size_t i = 0; i < servers_.size(); ++i) {
+      if (!children[i].pid()) continue;
       // Longer than a reactor's own drain bound (5 s by default), so a server still flushing
       // to a departed load generator is not killed while it does what it should.
-      int st = children[i].stop(Seconds(10));
-      if (rows[i].failure.empty() && !exitedWith(st, 0)) {
-        rows[i].failure = "server " + describeStatus(st) + " on SIGTERM";
+      bool asked = children[i].requestStop();
+      std::optional<int> st = asked ? children[i].wait(Seconds(10)) : std::nullopt;
+      bool hung = !st;
+      if (hung) st = children[i].stop(Seconds(1));
+      if (rows[i].failure.empty() && (hung || !exitedWith(*st, 0))) {
+        std::string status = describeStatus(*st);
+        if (servers_[i].kind == kExternalKind) {
+          rows[i].failure =
+              contractBadStop(hung ? "it was still running 10 s later" : "it ended with " + status);
+        } else {
+          rows[i].failure = "server " + status + " on SIGTERM";
+        }
       }
       aggregate(rows[i], samples[i]);
+      if (rows[i].failure.empty() && rows[i].verifyFailures > 0 &&
+          servers_[i].kind == kExternalKind) {
+        rows[i].failure = "breaks the serve contract: its replies differ from the messages sent";
+      }
     }
     return rows;
   }
 
-  // One load generator run drives every live server of the point, in turns of --slice: see
-  // harness/loadgen/load_client.hpp. Returns one record per server of `live`.
-  std::vector<nlohmann::json> runLoadgen(const Point& p, const std::vector<size_t>& live,
+  // One load generator run drives the servers of `batch`, in turns of --slice: see
+  // harness/loadgen/load_client.hpp. Returns one record per server of `batch`.
+  std::vector<nlohmann::json> runLoadgen(const Plan& plan, double duration,
+                                         const std::vector<size_t>& batch,
                                          const std::vector<std::string>& ports,
                                          const std::vector<Child>& children) {
-    std::string portList, pidList;
-    for (size_t i : live) {
-      portList += (portList.empty() ? "" : ",") + ports[i];
-      pidList += (pidList.empty() ? "" : ",") + std::to_string(children[i].pid());
+    const Point& p = plan.point;
+    std::string portList, pidList, rateList;
+    for (size_t i : batch) {
+      const char* sep = portList.empty() ? "" : ",";
+      portList += sep + ports[i];
+      pidList += sep + std::to_string(children[i].pid());
+      if (!plan.rates.empty()) rateList += sep + std::to_string(plan.rates[i]);
     }
+    // An open loop's turns are longer: its tail is what is measured, and each turn's schedule
+    // starts afresh.
+    double slice = plan.rates.empty() ? o_.slice : std::max(o_.slice, 0.1);
     std::vector<std::string> argv = {loadgen_,
                                      "--port",
                                      portList,
@@ -280,20 +346,21 @@ class BenchRun {
                                      "--warmup",
                                      std::to_string(o_.warmup),
                                      "--duration",
-                                     std::to_string(o_.duration),
+                                     std::to_string(duration),
                                      "--slice",
-                                     std::to_string(o_.slice)};
-    if (clientCpu_ >= 0) {
-      argv.push_back("--cpu");
-      argv.push_back(std::to_string(clientCpu_));
-    }
-    std::vector<nlohmann::json> out(live.size());
+                                     std::to_string(slice)};
+    if (!rateList.empty()) argv.insert(argv.end(), {"--rate", rateList});
+    if (p.idle > 0) argv.insert(argv.end(), {"--idle", std::to_string(p.idle)});
+    if (!o_.histogramsDir.empty()) argv.push_back("--histogram");
+    if (clientCpu_ >= 0) argv.insert(argv.end(), {"--cpu", std::to_string(clientCpu_)});
+    std::vector<nlohmann::json> out(batch.size());
     Child lg = spawn(argv, {.stderrPath = "/dev/null"});
     if (!lg.pid()) {
       for (auto& j : out) j = {{"error", "load generator: " + lg.spawnError()}};
       return out;
     }
-    double seconds = double(live.size()) * (o_.warmup + o_.duration) * 1.5 + 30;
+    double seconds = double(batch.size()) * (o_.warmup + duration) * 1.5 + 30 +
+                     double(p.idle * batch.size()) * 0.002;
     std::string text = lg.readAll(Seconds(seconds));
     auto st = lg.wait(Seconds(5));
     if (!st) lg.stop(Seconds(1));
@@ -312,18 +379,28 @@ class BenchRun {
 
   static void aggregate(Row& row, const std::vector<nlohmann::json>& s) {
     if (s.empty()) return;
-    std::vector<double> mb, p50, p99, p999, util;
+    std::vector<double> mb, p50, p99, p999, util, vcs, ics;
     for (const auto& j : s) {
       row.msgsPerSecond.push_back(j.value("msgs_per_s", 0.0));
       mb.push_back(j.value("mb_per_s", 0.0));
       p50.push_back(j["latency_us"].value("p50", 0.0));
       p99.push_back(j["latency_us"].value("p99", 0.0));
       p999.push_back(j["latency_us"].value("p999", 0.0));
+      row.maxLatency = std::max(row.maxLatency, j["latency_us"].value("max", 0.0));
       row.cpuPerRepeat.push_back(j.value("server_cpu_us_per_msg", 0.0));
       util.push_back(j.value("server_cpu_util", 0.0));
+      if (j.contains("server_voluntary_cs_per_msg")) {
+        vcs.push_back(j.value("server_voluntary_cs_per_msg", 0.0));
+        ics.push_back(j.value("server_involuntary_cs_per_msg", 0.0));
+      }
       row.peakRssKb = std::max(row.peakRssKb, j.value("server_vm_hwm_kb", 0L));
       row.errors += j.value("errors", 0L);
       row.verifyFailures += j.value("verify_failures", 0L);
+      row.idleOpened = std::max(row.idleOpened, j.value("idle_opened", 0L));
+      row.idleRefused = std::max(row.idleRefused, j.value("idle_refused", 0L));
+      for (const auto& b : j.value("histogram_ns", nlohmann::json::array())) {
+        row.histogramNs[b.at(0).get<uint64_t>()] += b.at(1).get<uint64_t>();
+      }
     }
     row.msgsMedian = median(row.msgsPerSecond);
     row.msgsMin = *std::min_element(row.msgsPerSecond.begin(), row.msgsPerSecond.end());
@@ -334,15 +411,33 @@ class BenchRun {
     row.p999 = median(p999);
     row.cpuUsPerMsg = median(row.cpuPerRepeat);
     row.cpuUtil = median(util);
+    if (!vcs.empty()) {
+      row.voluntaryCsPerMsg = median(vcs);
+      row.involuntaryCsPerMsg = median(ics);
+    }
   }
 
   const BenchOptions& o_;
   std::vector<ServerSpec> servers_;
-  std::vector<Point> points_;
   std::vector<size_t> rotation_;  // indices into servers_
   std::string loadgen_;
   int serverCpu_ = -1, clientCpu_ = -1;
 };
+
+// The raw latency histograms, one text file per row: "latency_us count" per non-empty bucket
+// (bucket midpoints of weft-loadgen's log-linear histogram, ~3% wide), summed over repeats.
+void writeHistograms(const Report& report, const std::string& dir) {
+  fs::create_directories(dir);
+  for (const auto& row : report.rows) {
+    if (row.histogramNs.empty()) continue;
+    std::string name = row.server + "_" + row.point.key();
+    std::replace_if(
+        name.begin(), name.end(), [](char c) { return c == '/' || c == ':'; }, '_');
+    std::ofstream out(fs::path(dir) / (name + ".txt"));
+    out << "# " << row.server << " " << row.point.key() << "\n# latency_us count\n";
+    for (const auto& [ns, n] : row.histogramNs) out << double(ns) / 1e3 << " " << n << "\n";
+  }
+}
 
 }  // namespace
 
@@ -350,10 +445,31 @@ void addBenchOptions(CLI::App& app, BenchOptions& o) {
   app.add_option("--reactor", o.reactors, "reactors to serve on: all, none or a comma list");
   app.add_option("--protocol", o.protocols, "comma list of echo,lenprefix,line");
   app.add_option("--size", o.sizes, "comma list of payload sizes in bytes");
-  app.add_option("--connections", o.connections, "comma list of connection counts");
+  app.add_option("--connections", o.connections,
+                 "comma list of connection counts (the scaling axis: 1,16,64,256,1000)");
   app.add_option("--depth", o.depths, "comma list of depths (1 = ping-pong)");
   app.add_option("--reference", o.references,
                  "reference servers: all, none or a comma list (raw-epoll is always kept)");
+  app.add_option("--server", o.servers,
+                 "NAME=CMD: also measure this program (serve contract: prints 'listening on "
+                 "HOST:PORT', takes --protocol P --port 0 or {protocol}/{port} in CMD, exits 0 "
+                 "on SIGTERM); repeatable");
+  app.add_option("--open-loop", o.openLoop,
+                 "open loop at these percentages of each server's peak (e.g. 25,50,75,90)");
+  app.add_option("--open-loop-connections", o.openLoopConnections,
+                 "connections of the open-loop point (and of its closed-loop peak)")
+      ->check(CLI::Range(1, 10000));
+  app.add_option("--open-loop-depth", o.openLoopDepth, "depth of the closed-loop peak run")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--open-loop-duration", o.openLoopDuration,
+                 "measured seconds per server and open-loop repeat");
+  app.add_option("--open-loop-repeats", o.openLoopRepeats, "repeats of each open-loop level")
+      ->check(CLI::Range(1, 100));
+  app.add_option("--idle", o.idle,
+                 "idle connections beside the active ones, comma list (e.g. 0,1000,10000)");
+  app.add_option("--idle-active", o.idleConnections, "active connections of the idle points")
+      ->check(CLI::Range(1, 10000));
+  app.add_option("--histograms", o.histogramsDir, "write each row's raw latency histogram here");
   app.add_option("--duration", o.duration, "measured seconds per server and repeat");
   app.add_option("--warmup", o.warmup, "warm-up seconds per server and repeat");
   app.add_option("--slice", o.slice, "seconds a server is driven before the next takes its turn")
@@ -370,23 +486,48 @@ int runBench(const BenchOptions& o) {
   std::string self = selfExe();
   if (o.reactors != "none") {
     for (const auto& r : expandReactorList(o.reactors)) {
-      servers.push_back({r, "reactor", {self, "serve", "--reactor", r, "--delimiter", "lf"}});
+      servers.push_back({r, "reactor", {self, "serve", "--reactor", r, "--delimiter", "lf"}, {}});
     }
   }
   for (auto& ref : referenceServers(o.references)) servers.push_back(ref);
-  std::vector<Point> points;
-  for (const auto& p : split(o.protocols)) {
+  for (const auto& spec : o.servers) {
+    ServerSpec s = parseExternalServer(spec);
+    for (const auto& other : servers) {
+      if (other.name == s.name) throw UsageError("weft bench: two servers named " + s.name);
+    }
+    servers.push_back(s);
+  }
+  std::vector<Point> matrix, idlePoints;
+  std::set<std::string> keys;
+  auto protocols = split(o.protocols);
+  for (const auto& p : protocols) {
     if (p != "echo" && p != "lenprefix" && p != "line") {
       throw UsageError("weft bench: protocol must be echo, lenprefix or line, not '" + p + "'");
     }
     for (int size : splitInts(o.sizes, "size")) {
       for (int c : splitInts(o.connections, "connection count")) {
-        for (int d : splitInts(o.depths, "depth")) points.push_back({p, size, c, d});
+        for (int d : splitInts(o.depths, "depth")) {
+          Point pt{p, size, c, d};
+          if (keys.insert(pt.key()).second) matrix.push_back(pt);
+        }
       }
     }
   }
-  if (servers.empty() || points.empty()) throw UsageError("weft bench: nothing to measure");
-  Report report = BenchRun(o, servers, points).run();
+  auto sizes = splitInts(o.sizes, "size");
+  if (servers.empty() || protocols.empty() || sizes.empty()) {
+    throw UsageError("weft bench: nothing to measure");
+  }
+  // The idle and open-loop points use the first protocol and size.
+  for (int idle : splitInts(o.idle, "idle count", true)) {
+    Point pt{protocols[0], sizes[0], o.idleConnections, 1, idle};
+    if (keys.insert(pt.key()).second) idlePoints.push_back(pt);
+  }
+  std::vector<int> loadPercents = splitInts(o.openLoop, "open-loop percentage");
+  for (int pct : loadPercents) {
+    if (pct > 100) throw UsageError("weft bench: open-loop percentages go up to 100");
+  }
+  Point peak{protocols[0], sizes[0], o.openLoopConnections, o.openLoopDepth};
+  Report report = BenchRun(o, servers).run(matrix, idlePoints, loadPercents, peak);
   std::string md = renderMarkdown(report);
   std::cout << md << std::flush;
   if (!o.reportDir.empty()) {
@@ -395,6 +536,14 @@ int runBench(const BenchOptions& o) {
     std::ofstream(fs::path(o.reportDir) / "report.md") << md;
     std::ofstream(fs::path(o.reportDir) / "index.html") << renderHtml(report);
     std::cerr << "weft bench: report written to " << o.reportDir << "\n";
+  }
+  if (!o.histogramsDir.empty()) writeHistograms(report, o.histogramsDir);
+  // A server given with --server that breaks the contract: one line naming the broken part.
+  std::set<std::string> told;
+  for (const auto& r : report.rows) {
+    if (r.kind == kExternalKind && !r.failure.empty() && told.insert(r.server).second) {
+      std::cerr << "weft bench: server " << r.server << " " << r.failure << "\n";
+    }
   }
   bool bad = std::any_of(report.rows.begin(), report.rows.end(),
                          [](const Row& r) { return !r.failure.empty() || r.verifyFailures > 0; });

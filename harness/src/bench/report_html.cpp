@@ -126,12 +126,13 @@ std::string table(const Report& r) {
        "<th>msg/s</th><th>min</th><th>max</th><th>x raw</th><th>MB/s</th><th>p50 us</th>"
        "<th>p99 us</th><th>p99.9 us</th><th>CPU us/msg</th><th>CPU x raw</th>"
        "<th>peak RSS MiB</th><th>errors</th><th>native</th><th>x native</th>"
-       "<th>CPU x native</th></tr>\n";
+       "<th>CPU x native</th><th>max us</th><th>vol cs/msg</th><th>invol cs/msg</th>"
+       "<th>offered msg/s</th><th>idle refused</th></tr>\n";
   for (const auto& x : r.rows) {
     t << "<tr><td>" << markupEscape(x.point.protocol) << "</td><td>"
       << markupEscape(x.point.label()) << "</td><td>" << markupEscape(x.server) << "</td>";
     if (!x.failure.empty()) {
-      t << "<td colspan=\"15\">failed: " << markupEscape(x.failure) << "</td></tr>\n";
+      t << "<td colspan=\"20\">failed: " << markupEscape(x.failure) << "</td></tr>\n";
       continue;
     }
     t << "<td>" << fmt("%.0f", x.msgsMedian) << "</td><td>" << fmt("%.0f", x.msgsMin) << "</td><td>"
@@ -142,7 +143,12 @@ std::string table(const Report& r) {
       << fmt("%.1f", double(x.peakRssKb) / 1024) << "</td><td>" << x.errors + x.verifyFailures
       << "</td><td>" << markupEscape(x.native.empty() ? "-" : x.native) << "</td><td>"
       << (x.native.empty() ? "-" : fmt("%.2f", x.ratioNativeThroughput)) << "</td><td>"
-      << (x.native.empty() ? "-" : fmt("%.2f", x.ratioNativeCpu)) << "</td></tr>\n";
+      << (x.native.empty() ? "-" : fmt("%.2f", x.ratioNativeCpu)) << "</td><td>"
+      << fmt("%.0f", x.maxLatency) << "</td><td>"
+      << (x.voluntaryCsPerMsg < 0 ? "-" : fmt("%.3f", x.voluntaryCsPerMsg)) << "</td><td>"
+      << (x.involuntaryCsPerMsg < 0 ? "-" : fmt("%.3f", x.involuntaryCsPerMsg)) << "</td><td>"
+      << (x.offeredRate > 0 ? fmt("%.0f", x.offeredRate) : "-") << "</td><td>"
+      << (x.point.idle ? std::to_string(x.idleRefused) : "-") << "</td></tr>\n";
   }
   t << "</table>\n";
   return t.str();

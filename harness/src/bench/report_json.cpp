@@ -17,12 +17,15 @@ namespace weft::harness {
 
 std::string Point::key() const {
   return protocol + "/" + std::to_string(size) + "B/c" + std::to_string(connections) + "/d" +
-         std::to_string(depth);
+         std::to_string(depth) + (idle ? "/i" + std::to_string(idle) : "") +
+         (loadPercent ? "/open" + std::to_string(loadPercent) : "");
 }
 
 std::string Point::label() const {
-  return std::to_string(size) + " B, " + std::to_string(connections) + " conn, depth " +
-         std::to_string(depth);
+  std::string l = std::to_string(size) + " B, " + std::to_string(connections) + " conn, ";
+  if (loadPercent) return l + "open loop " + std::to_string(loadPercent) + "% of peak";
+  l += "depth " + std::to_string(depth);
+  return idle ? l + ", " + std::to_string(idle) + " idle" : l;
 }
 
 namespace {
@@ -85,28 +88,35 @@ void computeRatios(Report& r) {
   // that fails drops out of the point), so repeat i of each is a pair. Without repeats (a
   // report from before they were recorded) the medians are compared.
   const auto ratio = [](const std::vector<double>& a, const std::vector<double>& b, double aMed,
-                        double bMed) {
+                        double bMed, Spread& spread) {
     bool paired = !a.empty() && a.size() == b.size() &&
                   std::all_of(b.begin(), b.end(), [](double x) { return x > 0; });
-    if (!paired) return bMed > 0 ? aMed / bMed : 0;
+    if (!paired) {
+      double r = bMed > 0 ? aMed / bMed : 0;
+      spread = {r, r};
+      return r;
+    }
     std::vector<double> each(a.size());
     for (size_t i = 0; i < a.size(); ++i) each[i] = a[i] / b[i];
+    spread = {*std::min_element(each.begin(), each.end()),
+              *std::max_element(each.begin(), each.end())};
     return median(each);
   };
   for (auto& row : r.rows) {
     if (!row.failure.empty()) continue;
     if (const Row* b = find(row, kBaseline)) {
-      row.ratioThroughput =
-          ratio(row.msgsPerSecond, b->msgsPerSecond, row.msgsMedian, b->msgsMedian);
-      row.ratioCpu = ratio(row.cpuPerRepeat, b->cpuPerRepeat, row.cpuUsPerMsg, b->cpuUsPerMsg);
+      row.ratioThroughput = ratio(row.msgsPerSecond, b->msgsPerSecond, row.msgsMedian,
+                                  b->msgsMedian, row.ratioThroughputSpread);
+      row.ratioCpu = ratio(row.cpuPerRepeat, b->cpuPerRepeat, row.cpuUsPerMsg, b->cpuUsPerMsg,
+                           row.ratioCpuSpread);
     }
     const Row* n = row.kind == "reactor" ? find(row, nativeServerOf(row.server)) : nullptr;
     if (n) {
       row.native = n->server;
-      row.ratioNativeThroughput =
-          ratio(row.msgsPerSecond, n->msgsPerSecond, row.msgsMedian, n->msgsMedian);
-      row.ratioNativeCpu =
-          ratio(row.cpuPerRepeat, n->cpuPerRepeat, row.cpuUsPerMsg, n->cpuUsPerMsg);
+      row.ratioNativeThroughput = ratio(row.msgsPerSecond, n->msgsPerSecond, row.msgsMedian,
+                                        n->msgsMedian, row.ratioNativeThroughputSpread);
+      row.ratioNativeCpu = ratio(row.cpuPerRepeat, n->cpuPerRepeat, row.cpuUsPerMsg, n->cpuUsPerMsg,
+                                 row.ratioNativeCpuSpread);
     }
   }
 }
@@ -134,15 +144,32 @@ nlohmann::json reportToJson(const Report& r) {
           {"max", x.msgsMax},
           {"repeats", x.msgsPerSecond}}},
         {"mb_per_s", x.mbPerSecond},
-        {"latency_us", {{"p50", x.p50}, {"p99", x.p99}, {"p999", x.p999}}},
+        {"latency_us", {{"p50", x.p50}, {"p99", x.p99}, {"p999", x.p999}, {"max", x.maxLatency}}},
         {"server_cpu_us_per_msg", x.cpuUsPerMsg},
         {"server_cpu_us_per_msg_repeats", x.cpuPerRepeat},
         {"server_cpu_util", x.cpuUtil},
         {"server_peak_rss_kb", x.peakRssKb},
         {"errors", x.errors},
         {"verify_failures", x.verifyFailures},
-        {"ratio_vs_baseline", {{"throughput", x.ratioThroughput}, {"cpu_per_msg", x.ratioCpu}}},
+        {"ratio_vs_baseline",
+         {{"throughput", x.ratioThroughput},
+          {"cpu_per_msg", x.ratioCpu},
+          {"throughput_min_max", {x.ratioThroughputSpread.min, x.ratioThroughputSpread.max}},
+          {"cpu_per_msg_min_max", {x.ratioCpuSpread.min, x.ratioCpuSpread.max}}}},
     };
+    if (x.point.idle) {
+      j["idle"] = x.point.idle;
+      j["idle_opened"] = x.idleOpened;
+      j["idle_refused"] = x.idleRefused;
+    }
+    if (x.point.loadPercent) {
+      j["load_percent"] = x.point.loadPercent;
+      j["offered_msgs_per_s"] = x.offeredRate;
+    }
+    if (x.voluntaryCsPerMsg >= 0) {
+      j["server_cs_per_msg"] = {{"voluntary", x.voluntaryCsPerMsg},
+                                {"involuntary", x.involuntaryCsPerMsg}};
+    }
     if (!x.native.empty()) {
       j["ratio_vs_native"] = {{"server", x.native},
                               {"throughput", x.ratioNativeThroughput},
@@ -175,7 +202,16 @@ Report reportFromJson(const nlohmann::json& j) {
     Row row;
     row.server = x.at("server");
     row.kind = x.value("kind", "");
-    row.point = {x.at("protocol"), x.at("size"), x.at("connections"), x.at("depth")};
+    row.point = {x.at("protocol"), x.at("size"),       x.at("connections"),
+                 x.at("depth"),    x.value("idle", 0), x.value("load_percent", 0)};
+    row.offeredRate = x.value("offered_msgs_per_s", 0.0);
+    row.idleOpened = x.value("idle_opened", 0L);
+    row.idleRefused = x.value("idle_refused", 0L);
+    row.maxLatency = x.at("latency_us").value("max", 0.0);
+    if (x.contains("server_cs_per_msg")) {
+      row.voluntaryCsPerMsg = x["server_cs_per_msg"].value("voluntary", -1.0);
+      row.involuntaryCsPerMsg = x["server_cs_per_msg"].value("involuntary", -1.0);
+    }
     row.msgsMedian = x.at("msgs_per_s").at("median");
     row.msgsMin = x.at("msgs_per_s").value("min", 0.0);
     row.msgsMax = x.at("msgs_per_s").value("max", 0.0);

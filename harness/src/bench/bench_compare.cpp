@@ -1,6 +1,8 @@
 // weft bench compare OLD.json NEW.json: per-row throughput and CPU ratios; exit 1 if any row's
 // throughput fell by more than the threshold (CPU per message is shown, not judged: it is
-// noisier on shared machines).
+// noisier on shared machines), if a row of the old run is missing from the new one (a server
+// or point that stopped being measured must not pass as "no regression"), or if nothing could
+// be compared at all.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -62,9 +64,21 @@ int runCompare(const CompareOptions& o) {
                 r.point.key().c_str(), b.msgsMedian, r.msgsMedian, ratio, cpu,
                 regressed ? "REGRESSED" : "ok");
   }
-  std::printf("\n%d rows compared, %d regressed by more than %.0f%%\n", compared, regressions,
-              o.threshold * 100);
-  return regressions > 0 ? kExitFailure : kExitOk;
+  std::map<std::string, bool> present;
+  for (const auto& r : after.rows) present[r.server + " " + r.point.key()] = true;
+  int missing = 0;
+  for (const auto& r : before.rows) {
+    if (present.count(r.server + " " + r.point.key())) continue;
+    std::printf("%-16s %-26s MISSING from the new run\n", r.server.c_str(), r.point.key().c_str());
+    ++missing;
+  }
+  std::printf("\n%d rows compared, %d regressed by more than %.0f%%, %d missing\n", compared,
+              regressions, o.threshold * 100, missing);
+  if (compared == 0) {
+    std::fprintf(stderr, "weft bench compare: no row of %s was measured in %s: nothing compared\n",
+                 o.oldPath.c_str(), o.newPath.c_str());
+  }
+  return regressions > 0 || missing > 0 || compared == 0 ? kExitFailure : kExitOk;
 }
 
 }  // namespace weft::harness

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <string>
 
 #include "cli/reactor_choice.hpp"
 #include "common/process.hpp"
@@ -113,11 +114,12 @@ std::vector<ServerSpec> referenceServers(const std::string& which) {
 }
 
 std::string contractNoAnnouncement(double seconds, bool exited, const std::string& status) {
-  std::ostringstream s;
-  s << "breaks the serve contract: " << (exited ? "it " + status + " before printing" : "")
-    << (exited ? "" : "no ") << "'listening on HOST:PORT' as its first stdout line"
-    << (exited ? "" : " within " + std::to_string(int(seconds)) + " s");
-  return s.str();
+  if (exited) {
+    return "breaks the serve contract: it ended (" + status +
+           ") before printing 'listening on HOST:PORT' as its first stdout line";
+  }
+  return "breaks the serve contract: no 'listening on HOST:PORT' line on its stdout within " +
+         std::to_string(int(seconds)) + " s";
 }
 
 std::string contractBadAnnouncement(const std::string& line) {

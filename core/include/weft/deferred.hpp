@@ -209,65 +209,43 @@ class Deferred {
   bool paused() const { return state_->paused; }
 
   // --- the chain ---
+  // Each step comes in two forms: on a named handle (it stays valid), and on a temporary
+  // (`d.addCallback(f).addCallback(g)`), which hands its reference on instead of copying it.
   template <class F>
-  auto addCallback(F f, std::source_location where = std::source_location::current()) {
-    using R = typename detail::CallbackResult<T, F>::type;
-    static_assert(!std::is_same_v<R, Failure>, "a callback reports failure by throwing");
-    using U = detail::ChainOfT<R>;
-    return chain<U>(
-        [f = std::move(f), where](detail::DeferredState& s) mutable {
-          if (s.kind != detail::DeferredState::Kind::Value) return;
-          runCallback<R>(s, f, where);
-        });
+  auto addCallback(F f, std::source_location where = std::source_location::current()) & {
+    return chain<CallbackChain<F>>(state_, callbackStep(std::move(f), where));
   }
-
   template <class F>
-  Deferred<T> addErrback(F f, std::source_location where = std::source_location::current()) {
-    using R = std::invoke_result_t<F&, const Failure&>;
-    static_assert(std::is_same_v<detail::ChainOfT<R>, T> || std::is_same_v<R, Failure>,
-                  "an errback returns T (recovered), a Deferred<T>, an Outcome<T> or a Failure");
-    return chain<T>([f = std::move(f), where](detail::DeferredState& s) mutable {
-      if (s.kind != detail::DeferredState::Kind::Failed) return;
-      runErrback<R>(s, f, where);
-    });
+  auto addCallback(F f, std::source_location where = std::source_location::current()) && {
+    return chain<CallbackChain<F>>(std::move(state_), callbackStep(std::move(f), where));
   }
-
+  template <class F>
+  Deferred<T> addErrback(F f, std::source_location where = std::source_location::current()) & {
+    return chain<T>(state_, errbackStep(std::move(f), where));
+  }
+  template <class F>
+  Deferred<T> addErrback(F f, std::source_location where = std::source_location::current()) && {
+    return chain<T>(std::move(state_), errbackStep(std::move(f), where));
+  }
   // cb and eb at one level: eb sees the failure that arrived, never one cb raised.
   template <class CB, class EB>
-  auto addCallbacks(CB cb, EB eb, std::source_location where = std::source_location::current()) {
-    using R = typename detail::CallbackResult<T, CB>::type;
-    using U = detail::ChainOfT<R>;
-    using RE = std::invoke_result_t<EB&, const Failure&>;
-    static_assert(std::is_same_v<detail::ChainOfT<RE>, U> || std::is_same_v<RE, Failure>,
-                  "addCallbacks: the errback must produce what the callback produces");
-    return chain<U>([cb = std::move(cb), eb = std::move(eb), where](detail::DeferredState& s) mutable {
-      if (s.kind == detail::DeferredState::Kind::Value) {
-        runCallback<R>(s, cb, where);
-      } else if (s.kind == detail::DeferredState::Kind::Failed) {
-        runErrback<RE>(s, eb, where);
-      }
-    });
+  auto addCallbacks(CB cb, EB eb, std::source_location where = std::source_location::current()) & {
+    return chain<CallbackChain<CB>>(state_, bothSidesStep(std::move(cb), std::move(eb), where));
   }
-
+  template <class CB, class EB>
+  auto addCallbacks(CB cb, EB eb,
+                    std::source_location where = std::source_location::current()) && {
+    return chain<CallbackChain<CB>>(std::move(state_),
+                                    bothSidesStep(std::move(cb), std::move(eb), where));
+  }
   // f(Outcome<T>) runs on either side; what it returns (or throws) continues the chain.
   template <class F>
-  auto addBoth(F f, std::source_location where = std::source_location::current()) {
-    using R = std::invoke_result_t<F&, Outcome<T>&&>;
-    using U = std::conditional_t<std::is_same_v<R, Failure>, T, detail::ChainOfT<R>>;
-    return chain<U>([f = std::move(f), where](detail::DeferredState& s) mutable {
-      using Kind = detail::DeferredState::Kind;
-      if (s.kind == Kind::Value) {
-        Outcome<T> o(s.value.template take<detail::Stored<T>>());
-        s.kind = Kind::Empty;
-        detail::storeResult<R>(s, [&]() -> R { return f(std::move(o)); }, nullptr, where);
-      } else if (s.kind == Kind::Failed) {
-        Failure in = std::move(*s.failure);
-        s.failure.reset();
-        s.kind = Kind::Empty;
-        Outcome<T> o(in);
-        detail::storeResult<R>(s, [&]() -> R { return f(std::move(o)); }, &in, where);
-      }
-    });
+  auto addBoth(F f, std::source_location where = std::source_location::current()) & {
+    return chain<BothChain<F>>(state_, bothStep(std::move(f), where));
+  }
+  template <class F>
+  auto addBoth(F f, std::source_location where = std::source_location::current()) && {
+    return chain<BothChain<F>>(std::move(state_), bothStep(std::move(f), where));
   }
 
   // Fire `other` with this chain's result (Twisted's chainDeferred); this chain continues
@@ -288,6 +266,65 @@ class Deferred {
   friend class Deferred;
   explicit Deferred(std::shared_ptr<detail::DeferredState> s) : state_(std::move(s)) {}
 
+  template <class F>
+  using CallbackChain = detail::ChainOfT<typename detail::CallbackResult<T, F>::type>;
+  template <class F>
+  using BothChain = std::conditional_t<std::is_same_v<std::invoke_result_t<F&, Outcome<T>&&>, Failure>,
+                                       T, detail::ChainOfT<std::invoke_result_t<F&, Outcome<T>&&>>>;
+
+  template <class F>
+  static detail::DeferredStep callbackStep(F f, std::source_location where) {
+    using R = typename detail::CallbackResult<T, F>::type;
+    static_assert(!std::is_same_v<R, Failure>, "a callback reports failure by throwing");
+    return [f = std::move(f), where](detail::DeferredState& s) mutable {
+      if (s.kind != detail::DeferredState::Kind::Value) return;
+      runCallback<R>(s, f, where);
+    };
+  }
+  template <class F>
+  static detail::DeferredStep errbackStep(F f, std::source_location where) {
+    using R = std::invoke_result_t<F&, const Failure&>;
+    static_assert(std::is_same_v<detail::ChainOfT<R>, T> || std::is_same_v<R, Failure>,
+                  "an errback returns T (recovered), a Deferred<T>, an Outcome<T> or a Failure");
+    return [f = std::move(f), where](detail::DeferredState& s) mutable {
+      if (s.kind != detail::DeferredState::Kind::Failed) return;
+      runErrback<R>(s, f, where);
+    };
+  }
+  template <class CB, class EB>
+  static detail::DeferredStep bothSidesStep(CB cb, EB eb, std::source_location where) {
+    using R = typename detail::CallbackResult<T, CB>::type;
+    using RE = std::invoke_result_t<EB&, const Failure&>;
+    static_assert(std::is_same_v<detail::ChainOfT<RE>, detail::ChainOfT<R>> ||
+                      std::is_same_v<RE, Failure>,
+                  "addCallbacks: the errback must produce what the callback produces");
+    return [cb = std::move(cb), eb = std::move(eb), where](detail::DeferredState& s) mutable {
+      if (s.kind == detail::DeferredState::Kind::Value) {
+        runCallback<R>(s, cb, where);
+      } else if (s.kind == detail::DeferredState::Kind::Failed) {
+        runErrback<RE>(s, eb, where);
+      }
+    };
+  }
+  template <class F>
+  static detail::DeferredStep bothStep(F f, std::source_location where) {
+    using R = std::invoke_result_t<F&, Outcome<T>&&>;
+    return [f = std::move(f), where](detail::DeferredState& s) mutable {
+      using Kind = detail::DeferredState::Kind;
+      if (s.kind == Kind::Value) {
+        Outcome<T> o(s.value.template take<detail::Stored<T>>());
+        s.kind = Kind::Empty;
+        detail::storeResult<R>(s, [&]() -> R { return f(std::move(o)); }, nullptr, where);
+      } else if (s.kind == Kind::Failed) {
+        Failure in = std::move(*s.failure);
+        s.failure.reset();
+        s.kind = Kind::Empty;
+        Outcome<T> o(in);
+        detail::storeResult<R>(s, [&]() -> R { return f(std::move(o)); }, &in, where);
+      }
+    };
+  }
+
   template <class R, class F>
   static void runCallback(detail::DeferredState& s, F& f, std::source_location where) {
     auto v = s.value.template take<detail::Stored<T>>();
@@ -304,14 +341,13 @@ class Deferred {
   }
 
   template <class U>
-  Deferred<U> chain(detail::DeferredStep step) const {
-    if (state_->tailType != detail::typeTag<T>()) {
+  static Deferred<U> chain(std::shared_ptr<detail::DeferredState> s, detail::DeferredStep step) {
+    if (s->tailType != detail::typeTag<T>()) {
       throw std::logic_error("Deferred: step added through a handle whose type the chain left");
     }
-    state_->tailType = detail::typeTag<U>();
-    auto keep = state_;  // the step may run now and drop other handles
-    keep->addStep(std::move(step));
-    return Deferred<U>(std::move(keep));
+    s->tailType = detail::typeTag<U>();
+    s->addStep(std::move(step));  // `s` keeps the state alive if the step runs now
+    return Deferred<U>(std::move(s));
   }
   std::shared_ptr<detail::DeferredState> checkedHead() const {
     if (state_->headType != detail::typeTag<T>()) {

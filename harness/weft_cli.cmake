@@ -19,10 +19,13 @@ endif()
 
 add_executable(weft
   src/main.cpp
+  src/cli/command_line.cpp
   src/cli/connect_command.cpp
+  src/cli/fault_server.cpp
   src/cli/help_reactors.cpp
   src/cli/reactor_choice.cpp
   src/cli/serve_command.cpp
+  src/cli/serve_stats.cpp
 )
 target_include_directories(weft PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
 target_link_libraries(weft PRIVATE weft_check weft::protocols weft::backends weft_warnings)
@@ -37,6 +40,7 @@ add_library(weft_bench_lib STATIC
   src/bench/bench_compare.cpp
   src/bench/bench_runner.cpp
   src/bench/bench_servers.cpp
+  src/bench/loadgen_record.cpp
   src/bench/report_html.cpp
   src/bench/report_json.cpp
   src/bench/report_markdown.cpp

@@ -72,8 +72,13 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < results.size(); ++i) {
     const LoadResult& r = results[i];
     std::cout << toJson(cfg, cfg.targets[i], r).dump() << "\n";
-    if (!r.error.empty()) std::cerr << "weft-loadgen: port " << ports[i] << ": " << r.error << "\n";
-    if (!r.error.empty() || r.verifyFailures > 0) rc = 1;
+    const std::string port = "weft-loadgen: port " + std::to_string(ports[i]) + ": ";
+    if (!r.error.empty()) std::cerr << port << r.error << "\n";
+    if (r.verifyFailures > 0) {
+      std::cerr << port << r.verifyFailures << " replies differed from what was sent\n";
+    }
+    if (r.errors > 0) std::cerr << port << r.errors << " connections lost or refused\n";
+    if (!r.error.empty() || r.verifyFailures > 0 || r.errors > 0) rc = 1;
   }
   std::cout << std::flush;
   return rc;

@@ -7,6 +7,7 @@
 
 #include "bench/bench_command.hpp"
 #include "check/check_command.hpp"
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/reactor_choice.hpp"
 #include "common/process.hpp"
@@ -20,10 +21,13 @@ void addServe(CLI::App& app, ServeOptions& o) {
   app.add_option("--protocol", o.protocol, "echo|lenprefix|line|netstring");
   app.add_option("--port", o.port, "TCP port, 0 = ephemeral");
   app.add_option("--interface", o.interface, "address to listen on");
-  app.add_option("--max-length", o.maxLength, "maximum message length");
+  app.add_option("--max-length", o.maxLength,
+                 "maximum message length, -1 = the protocol's default");
   app.add_option("--prefix", o.prefix, "lenprefix format: u8|u16be|u16le|u32be|u32le");
   app.add_option("--delimiter", o.delimiter, "line delimiter: crlf|lf");
   app.add_option("--backlog", o.backlog, "listen backlog");
+  // Hidden: a deliberately broken server for the checkers' own tests (harness/README.md).
+  app.add_option("--fault", o.fault, "serve a broken echo (tests only)")->group("");
 }
 
 void addConnect(CLI::App& app, ConnectOptions& o) {
@@ -46,8 +50,13 @@ int main(int argc, char** argv) {
 
   CLI::App app{"weft: one protocol API, many reactors"};
   app.name("weft");
+  // --help shows every option's default (subcommands copy these option defaults).
+  app.option_defaults()->always_capture_default();
   bool helpReactors = false;
   app.add_flag("--help-reactors", helpReactors, "list every reactor, available or not");
+  std::string leadingReactor;
+  auto* leadingReactorOpt = app.add_option(
+      "--reactor", leadingReactor, "as the subcommand's --reactor (`weft --reactor epoll serve`)");
 
   ServeOptions serve;
   auto* serveCmd = app.add_subcommand("serve", "run an echo server until SIGINT/SIGTERM");
@@ -73,10 +82,16 @@ int main(int argc, char** argv) {
   auto* compareCmd = benchCmd->add_subcommand("compare", "compare two report.json files");
   addCompareOptions(*compareCmd, compare);
 
-  CLI11_PARSE(app, argc, argv);
+  if (auto exitCode = parseCommandLine(app, argc, argv)) return *exitCode;
 
   try {
     if (helpReactors) return printReactorHelp();
+    if (leadingReactorOpt->count() > 0) {
+      applyLeadingReactor(leadingReactor, {{serveCmd, &serve.reactor},
+                                           {connectCmd, &connect.reactor},
+                                           {checkCmd, &check.reactors},
+                                           {benchCmd, &bench.reactors}});
+    }
     if (*serveCmd) return runServe(serve);
     if (*connectCmd) return runConnect(connect);
     if (*checkCmd) return runCheck(check);
@@ -90,6 +105,7 @@ int main(int argc, char** argv) {
     std::cerr << "weft: " << e.what() << "\n";
     return kExitFailure;
   }
-  std::cout << app.help();
+  std::cerr << "weft: a subcommand is required: serve, connect, check or bench (see 'weft "
+               "--help')\n";
   return kExitUsage;
 }

@@ -2,12 +2,14 @@
 // (messages, time, CPU), and a server that refuses or stops answering fails alone, by name,
 // within the drain bound, while the others are measured.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 
 #include "common/process.hpp"
 #include "common/reserved_port.hpp"
 #include "load_client.hpp"
+#include "test_support.hpp"
 
 namespace weft::harness {
 namespace {
@@ -86,6 +88,31 @@ TEST(Loadgen, ARefusedOrSilentServerFailsAloneAndByName) {
   EXPECT_EQ(results[2].messages, 0u);
   EXPECT_EQ(results[2].errors, 2u);  // both of its connections given up
   a.child.stop(Seconds(10));
+}
+
+// weft-loadgen against a server that flips one echoed byte in 10,000 (`weft serve --fault
+// corrupt`): 64-byte messages, so about one reply in 156 is wrong. The record counts the
+// mismatches, stderr names them, and the run exits 1.
+TEST(Loadgen, ACorruptingServerIsReportedAndTheRunFails) {
+  std::signal(SIGPIPE, SIG_IGN);
+  Child server = spawn(
+      {WEFT_EXE, "serve", "--reactor", "epoll", "--protocol", "lenprefix", "--fault", "corrupt"});
+  auto line = server.readLine(Seconds(30));
+  ASSERT_TRUE(line && line->rfind("listening on ", 0) == 0);
+  std::string port = line->substr(line->rfind(':') + 1);
+  testing::TempDir tmp;
+  Child lg = spawn({WEFT_LOADGEN_EXE, "--port", port, "--protocol", "lenprefix", "--size", "64",
+                    "--connections", "4", "--depth", "4", "--warmup", "0.02", "--duration", "0.2"},
+                   {.stderrPath = tmp.path() + "/err"});
+  std::string out = lg.readAll(Seconds(60));
+  auto st = lg.wait(Seconds(10));
+  ASSERT_TRUE(st);
+  EXPECT_TRUE(exitedWith(*st, 1)) << describeStatus(*st);
+  auto record = nlohmann::json::parse(out.substr(0, out.find('\n')));
+  EXPECT_GT(record["verify_failures"].get<long>(), 0) << out;
+  std::string err = testing::readFile(tmp.path() + "/err");
+  EXPECT_NE(err.find("replies differed from what was sent"), std::string::npos) << err;
+  server.stop(Seconds(10));
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ struct BenchOptions {
   std::string idle;
   int idleConnections = 64;
   std::string histogramsDir;  // the raw latency histogram of every row, one file each
+  std::string serveFault;  // hidden: weft serve --fault NAME (harness/README.md, tests only)
 };
 
 struct CompareOptions {

@@ -21,7 +21,10 @@ struct CheckOptions {
   std::string junitPath;
   std::string clientReactor = "default";  // the reference client
   bool secondPass = true;                 // also run the client on the reactor under test
-  double timeout = 60;                    // per scenario, seconds
+  // Per scenario, seconds: the scenario's own waits end by then (so a broken server fails
+  // with the scenario's reason, not a timeout), and so do the waits for the server to stop.
+  double timeout = 60;
+  std::string serveFault;  // hidden: start `weft serve --fault NAME` (harness/README.md)
 };
 
 struct ScenarioOptions {
@@ -32,6 +35,7 @@ struct ScenarioOptions {
   uint16_t port = 0;
   ProcessId serverPid = 0;
   std::string serverLog;  // the server's stderr, for errors only it can name
+  double budget = 60;     // seconds; caps every scenario's own budget
 };
 
 void addCheckOptions(CLI::App& app, CheckOptions& o);

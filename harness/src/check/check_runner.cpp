@@ -64,8 +64,8 @@ struct CaseSpec {
 
 class CaseRunner {
  public:
-  CaseRunner(std::string self, std::string dir, double timeout)
-      : self_(std::move(self)), dir_(std::move(dir)), timeout_(timeout) {}
+  CaseRunner(std::string self, std::string dir, double timeout, std::string fault)
+      : self_(std::move(self)), dir_(std::move(dir)), timeout_(timeout), fault_(std::move(fault)) {}
 
   CaseResult run(const CaseSpec& spec) {
     auto t0 = std::chrono::steady_clock::now();
@@ -87,6 +87,10 @@ class CaseRunner {
       std::vector<std::string> argv = {self_,        "serve",       "--reactor", spec.server,
                                        "--protocol", spec.protocol, "--port",    "0"};
       for (auto& a : spec.def->serverArgs(*parseWire(spec.protocol))) argv.push_back(a);
+      if (!fault_.empty()) {
+        argv.push_back("--fault");
+        argv.push_back(fault_);
+      }
       server = spawn(argv, {.stderrPath = serverLog});
       if (!server.pid()) return "cannot start the server: " + server.spawnError();
       auto line = server.readLine(Seconds(15));
@@ -113,13 +117,16 @@ class CaseRunner {
                                      "--server-pid",
                                      std::to_string(server.pid()),
                                      "--server-log",
-                                     serverLog};
+                                     serverLog,
+                                     "--budget",
+                                     std::to_string(timeout_)};
     Child client = spawn(argv, {.stderrPath = clientLog});
     if (!client.pid()) return "cannot start the client: " + client.spawnError();
-    auto st = client.wait(Seconds(timeout_));
+    // The scenario ends its own waits within timeout_; past that plus a margin it is stuck.
+    auto st = client.wait(Seconds(timeout_ + kClientMargin));
     if (!st) {
       client.stop(Seconds(1));
-      return "timed out after " + std::to_string(int(timeout_)) + " s";
+      return "timed out after " + std::to_string(int(timeout_ + kClientMargin)) + " s";
     }
     std::string out = client.readAll(Seconds(1));
     std::string verdict = out.substr(0, out.find('\n'));
@@ -134,13 +141,13 @@ class CaseRunner {
       // scenario's).
       std::optional<int> sst;
       if (spec.def->stopsServer) {
-        sst = server.wait(Seconds(20));
+        sst = server.wait(Seconds(std::min(20.0, timeout_)));
         if (!sst) sst = server.stop(Seconds(1));
       } else if ((sst = server.wait(Seconds(0)))) {
         return "server died during the scenario (" + describeStatus(*sst) +
                "): " + lastLine(serverLog);
       } else {
-        sst = server.stop(Seconds(15));
+        sst = server.stop(Seconds(std::min(15.0, timeout_)));
       }
       if (!exitedWith(*sst, 0)) {
         return std::string("server did not exit 0 when asked to stop (") + kStopRequestName +
@@ -151,8 +158,11 @@ class CaseRunner {
     return verdict.rfind("ok: ", 0) == 0 ? verdict.substr(4) : verdict;
   }
 
+  static constexpr double kClientMargin = 15;
+
   std::string self_, dir_;
   double timeout_;
+  std::string fault_;
   int counter_ = 0;
 };
 
@@ -168,6 +178,7 @@ void addCheckOptions(CLI::App& app, CheckOptions& o) {
   app.add_flag("!--no-second-pass", o.secondPass,
                "skip the pass with the client on the reactor under test");
   app.add_option("--timeout", o.timeout, "seconds per scenario");
+  app.add_option("--serve-fault", o.serveFault, "serve with --fault NAME (tests only)")->group("");
 }
 
 void addScenarioOptions(CLI::App& app, ScenarioOptions& o) {
@@ -178,6 +189,7 @@ void addScenarioOptions(CLI::App& app, ScenarioOptions& o) {
   app.add_option("--port", o.port);
   app.add_option("--server-pid", o.serverPid);
   app.add_option("--server-log", o.serverLog);
+  app.add_option("--budget", o.budget);
 }
 
 int runScenario(const ScenarioOptions& o) {
@@ -186,8 +198,8 @@ int runScenario(const ScenarioOptions& o) {
   if (!def || !wire) throw UsageError("weft scenario: unknown scenario or protocol");
   auto reactor = openReactor(o.clientReactor);
   std::string client = o.clientReactor == "default" ? defaultReactorName() : o.clientReactor;
-  ScenarioEnv env{*reactor,        serveWire(*wire), o.port,     o.serverPid,
-                  o.serverReactor, client,           o.serverLog};
+  ScenarioEnv env{*reactor,        serveWire(*wire), o.port,      o.serverPid,
+                  o.serverReactor, client,           o.serverLog, o.budget};
   Verdict v = def->run(env);
   std::printf("%s: %s\n", v.ok ? "ok" : "FAIL", v.detail.c_str());
   std::fflush(stdout);
@@ -196,6 +208,8 @@ int runScenario(const ScenarioOptions& o) {
 }
 
 int runCheck(const CheckOptions& o) {
+  if (!(o.timeout > 0))
+    throw UsageError("weft check: --timeout must be a positive number of seconds");
   auto reactors = expandReactorList(o.reactors);
   auto protocols = o.protocols == "all" ? kAllProtocols : splitList(o.protocols);
   for (const auto& p : protocols) {
@@ -215,7 +229,7 @@ int runCheck(const CheckOptions& o) {
   std::string ref = o.clientReactor == "default" ? defaultReactorName() : o.clientReactor;
 
   std::string logDir = makeLogDir();
-  CaseRunner runner(selfExe(), logDir, o.timeout);
+  CaseRunner runner(selfExe(), logDir, o.timeout, o.serveFault);
 
   std::vector<CaseSpec> specs;
   for (const auto& reactor : reactors) {

@@ -2,6 +2,7 @@
 // judges it. Adding a backend adds rows to the matrix, never scenario code.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct ScenarioEnv {
   std::string serverReactor;
   std::string clientReactor;
   std::string serverLog;
+  double budgetCap = 60;  // `weft check --timeout`
+  // A scenario's overall budget: what it wants, within `weft check --timeout`.
+  double budget(double wanted) const { return std::min(wanted, budgetCap); }
 };
 
 struct Verdict {

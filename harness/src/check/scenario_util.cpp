@@ -49,13 +49,14 @@ std::string expectReplies(const WireFormat& f, const std::vector<std::string>& s
       problem =
           "got " + std::to_string(received.size()) + " of " + std::to_string(all.size()) + " bytes";
     }
+    // Complete replies: the messages echoed in full before the first differing byte.
+    size_t matched = static_cast<size_t>(mismatch.first - all.begin());
     size_t at = 0;
     for (const auto& s : sent) {
-      if (at + s.size() > n || !problem.empty()) break;
+      if (at + s.size() > matched) break;
       at += s.size();
       ++good;
     }
-    if (problem.empty()) good = sent.size();
   } else {
     FrameSplitter split(f);
     split.feed(received);

@@ -29,7 +29,7 @@ std::string roundTrip(Driver& d, ScenarioEnv& env, ConnState& c, const std::stri
 // `bad` sends `offence` (in pieces of `chunk` bytes if nonzero) and must be closed by the
 // server; `good`, connected before and after, must keep being served.
 Verdict offenderIsolated(ScenarioEnv& env, const std::string& offence, size_t chunk = 0) {
-  Driver d(env.reactor, 30);
+  Driver d(env.reactor, env.budget(30));
   ClientSet clients(env.reactor, env.port);
   auto good = connected(d, clients);
   auto bad = connected(d, clients);
@@ -74,7 +74,7 @@ Verdict malformedNetstring(ScenarioEnv& env) {
 }
 
 Verdict resetMidMessage(ScenarioEnv& env) {
-  Driver d(env.reactor, 30);
+  Driver d(env.reactor, env.budget(30));
   ClientSet clients(env.reactor, env.port);
   auto good = connected(d, clients);
   auto bad = connected(d, clients);

@@ -7,6 +7,7 @@
 #include "check/probe.hpp"
 #include "check/scenario.hpp"
 #include "common/process.hpp"
+#include "common/stop_report.hpp"
 #include "common/stop_request.hpp"
 
 namespace weft::harness {
@@ -71,10 +72,42 @@ std::string pushUntilStall(Driver& d, ScenarioEnv& env, ConnState& c, size_t tot
   return sent;
 }
 
+// Every connection the client made is either served or was refused by the server at accept
+// (select: fd beyond FD_SETSIZE, FdTooLarge logged). The server's stop line says how many it
+// served, so the ones it closed without a reply must be exactly the ones it refused: a
+// connection it accepted and then closed unanswered is a failure, whatever the log says.
+Verdict accountForEveryConnection(Driver& d, ScenarioEnv& env,
+                                  const std::vector<std::shared_ptr<ConnState>>& conns,
+                                  size_t closedNoReply, const std::string& counts) {
+  size_t made = static_cast<size_t>(
+      std::count_if(conns.begin(), conns.end(), [](auto& c) { return c->made; }));
+  if (!requestStop(env.serverPid)) return Verdict::fail("cannot ask the server to stop");
+  std::optional<StopReport> report;
+  d.waitFor([&] { return (report = readStopReport(env.serverLog)).has_value(); }, 15);
+  if (!report) {
+    return Verdict::fail(counts + "; the server wrote no stop line (the connections it served)");
+  }
+  if (report->connections > made) {
+    return Verdict::fail(counts + "; the server served " + std::to_string(report->connections) +
+                         " connections, but only " + std::to_string(made) + " were made");
+  }
+  size_t refused = made - report->connections;
+  if (closedNoReply != refused) {
+    return Verdict::fail(counts + "; " + std::to_string(closedNoReply) +
+                         " closed without a reply, but the server refused " +
+                         std::to_string(refused) + " at accept: " +
+                         std::to_string(closedNoReply > refused ? closedNoReply - refused
+                                                                : refused - closedNoReply) +
+                         " unexplained");
+  }
+  return Verdict::pass(counts + "; all accounted for (the server served " +
+                       std::to_string(report->connections) + ")");
+}
+
 }  // namespace
 
 Verdict manyConnections(ScenarioEnv& env) {
-  Driver d(env.reactor, 50);
+  Driver d(env.reactor, env.budget(50));
   ClientSet clients(env.reactor, env.port);
   std::vector<std::shared_ptr<ConnState>> conns;
   std::vector<std::string> want;
@@ -151,11 +184,11 @@ Verdict manyConnections(ScenarioEnv& env) {
       return Verdict::fail(counts + "; second round trip failed on #" + std::to_string(i));
     }
   }
-  return Verdict::pass(counts);
+  return accountForEveryConnection(d, env, conns, closedNoReply, counts);
 }
 
 Verdict slowReader(ScenarioEnv& env) {
-  Driver d(env.reactor, 50);
+  Driver d(env.reactor, env.budget(50));
   ClientSet clients(env.reactor, env.port);
   auto c = connected(d, clients);
   if (!c->open()) return Verdict::fail("connect: " + c->reason.describe());
@@ -196,7 +229,7 @@ Verdict slowReader(ScenarioEnv& env) {
 }
 
 Verdict stopWithPending(ScenarioEnv& env) {
-  Driver d(env.reactor, 40);
+  Driver d(env.reactor, env.budget(40));
   ClientSet clients(env.reactor, env.port);
   auto c = connected(d, clients);
   if (!c->open()) return Verdict::fail("connect: " + c->reason.describe());
@@ -207,27 +240,43 @@ Verdict stopWithPending(ScenarioEnv& env) {
   if (!requestStop(env.serverPid)) return Verdict::fail("cannot ask the server to stop");
   c->transport->resumeProducing();
   if (!d.waitFor([&] { return c->done(); }, 30)) {
-    return Verdict::fail("server did not close within 30 s of SIGTERM");
+    return Verdict::fail(std::string("server did not close after ") + kStopRequestName + " (" +
+                         std::to_string(c->received.size()) + " bytes received)");
+  }
+  // What the server owed: every message it had read when it was asked to stop. It writes
+  // the stop line before it drains, so it is in its log once the connection has closed.
+  auto report = readStopReport(env.serverLog);
+  if (!report) {
+    return Verdict::fail("the server wrote no stop line (what it had read) before closing");
   }
   size_t got = c->received.size();
-  if (got == 0) return Verdict::fail("no reply delivered before close: " + c->reason.describe());
   if (sent.compare(0, got, c->received) != 0) return Verdict::fail("replies corrupted");
-  if (env.wire.wire != Wire::Echo) {
+  bool bytes = env.wire.wire == Wire::Echo;
+  uint64_t replies = got;
+  if (!bytes) {
     FrameSplitter split(env.wire);
     split.feed(c->received);
-    while (split.next()) {
-    }
+    replies = 0;
+    while (split.next()) ++replies;
     if (split.buffered() != 0) {
       return Verdict::fail("close cut a reply short (" + std::to_string(split.buffered()) +
                            " stray bytes); " + c->reason.describe());
     }
   }
-  if (!c->reason.clean()) {
-    return Verdict::fail("unclean close after " + std::to_string(got) +
-                         " bytes: " + c->reason.describe());
+  std::string unit = bytes ? " bytes" : " replies";
+  std::string owed = std::to_string(report->messages) + (bytes ? " bytes" : " messages");
+  if (report->messages == 0) return Verdict::fail("the server had read nothing when stopped");
+  if (replies < report->messages) {
+    return Verdict::fail("server had read " + owed + " when stopped, but delivered " +
+                         std::to_string(replies) + unit + " before closing (" +
+                         c->reason.describe() + ")");
   }
-  return Verdict::pass(std::to_string(got) + " of " + std::to_string(sent.size()) +
-                       " bytes answered, then a clean close");
+  if (!c->reason.clean()) {
+    return Verdict::fail("unclean close after " + std::to_string(replies) + unit + ": " +
+                         c->reason.describe());
+  }
+  return Verdict::pass(std::to_string(replies) + unit + " for " + owed +
+                       " read at the stop, then a clean close");
 }
 
 }  // namespace weft::harness

@@ -22,6 +22,7 @@ struct ServeOptions {
   std::string prefix = "u32le";
   std::string delimiter = "crlf";
   int backlog = 1024;
+  std::string fault;  // hidden --fault NAME: a broken server (cli/fault_server.hpp)
 };
 
 struct ConnectOptions {

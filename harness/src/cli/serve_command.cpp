@@ -2,11 +2,19 @@
 // contract `listening on HOST:PORT` (flushed: scripts block on it); SIGINT/SIGTERM stop the
 // reactor, which flushes pending replies within its shutdown timeout, and we exit 0. On
 // Windows, Ctrl-C and a stop request (common/stop_request.hpp) take SIGTERM's place.
+// Asked to stop, it first writes the stop line (common/stop_report.hpp) on stderr: what it had
+// read, and so owes replies to. `--fault NAME` (hidden) serves a broken echo instead
+// (fault_server.hpp), for the tests that prove the checkers catch it.
+#include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/fault_server.hpp"
 #include "cli/reactor_choice.hpp"
+#include "cli/serve_stats.hpp"
+#include "common/stop_report.hpp"
 #include "common/stop_request.hpp"
 #include "weft/errors.hpp"
 #include "weft/protocols/echo_servers.hpp"
@@ -30,12 +38,30 @@ EchoServerOptions echoOptions(const ServeOptions& o) {
   return e;
 }
 
+std::unique_ptr<Factory> faultyFactory(const ServeOptions& o, const Fault& fault,
+                                       ServeStats& stats) {
+  WireFormat wire;
+  wire.wire = *parseWire(o.protocol);  // echoOptions() checked the name
+  // common/wire splits only the default u32le prefix.
+  if (wire.wire == Wire::LenPrefix && o.prefix != "u32le") {
+    throw UsageError("weft serve: --fault needs the default prefix u32le");
+  }
+  parseDelimiter(o.delimiter, wire);
+  return makeFaultyEchoFactory(wire, fault, stats);
+}
+
 }  // namespace
 
 int runServe(const ServeOptions& o) {
   auto options = echoOptions(o);
+  std::optional<Fault> fault;
+  if (!o.fault.empty() && !(fault = parseFault(o.fault))) {
+    throw UsageError("weft serve: unknown fault '" + o.fault + "' (see harness/README.md)");
+  }
   auto reactor = openReactor(o.reactor);
-  auto factory = makeEchoServerFactory(options);
+  ServeStats stats;  // outlives the factory and its connections
+  auto factory = fault ? faultyFactory(o, *fault, stats) : makeCountingEchoFactory(options, stats);
+  bool ignoreStop = fault && fault->kind == Fault::Kind::IgnoreSigterm;
   std::shared_ptr<ListeningPort> port;
   try {
     port = reactor->listenTCP(o.port, *factory, o.backlog, o.interface);
@@ -46,15 +72,28 @@ int runServe(const ServeOptions& o) {
   }
   // Handlers first: a script may send SIGTERM the moment it reads the line.
   reactor->installSignalHandlers();
+#ifdef SIGTERM
+  if (ignoreStop) std::signal(SIGTERM, SIG_IGN);
+#endif
   // Declared after the reactor, so it stops watching before the reactor goes away.
-  StopRequestWatch stopRequests([r = reactor.get()] {
-    r->callFromThread([r] {
-      // stop() refuses a second stop (Ctrl-C may have come first): nothing left to do then.
-      try {
-        r->stop();
-      } catch (const Error&) {
-      }
+  std::optional<StopRequestWatch> stopRequests;
+  if (!ignoreStop) {
+    stopRequests.emplace([r = reactor.get()] {
+      r->callFromThread([r] {
+        // stop() refuses a second stop (Ctrl-C may have come first): nothing left to do then.
+        try {
+          r->stop();
+        } catch (const Error&) {
+        }
+      });
     });
+  }
+  // Before the connections drain: what was read by now has its replies queued.
+  bool bytes = options.protocol == EchoProtocol::Echo;
+  reactor->addSystemEventTrigger(Phase::Before, SystemEvent::Shutdown, [&, r = reactor.get()] {
+    StopReport report{std::string(r->name()), stats.messages, stats.connections};
+    std::fprintf(stderr, "%s\n", formatStopReport(report, bytes).c_str());
+    std::fflush(stderr);
   });
   std::printf("listening on %s\n", port->getHost().toString().c_str());
   std::fflush(stdout);

@@ -97,12 +97,13 @@ TEST(FaultModes, ClosingAfterNMessagesFailsCoalesced) {
 
 TEST(FaultModes, StoppingReadingFailsHalfClose) {
   // The server never reads our FIN, so it never closes: found when the budget runs out.
-  auto run = check("epoll", "lenprefix", "halfclose", "stop-reading=3", "1.5");
+  auto run = check("epoll", "lenprefix", "halfclose", "stop-reading=3", "2.5");
   expectNamedFail(run, "lenprefix", "halfclose", "server did not close after our half-close");
 }
 
 TEST(FaultModes, IgnoringSigtermFailsTheStop) {
-  auto run = check("epoll", "lenprefix", "coalesced", "ignore-sigterm", "1");
+  // The scenario passes; the stop that follows is refused and ends in SIGKILL after 3 s.
+  auto run = check("epoll", "lenprefix", "coalesced", "ignore-sigterm", "3");
   expectNamedFail(run, "lenprefix", "coalesced",
                   "server did not exit 0 when asked to stop (SIGTERM)");
 }

@@ -58,8 +58,8 @@ int runServe(const ServeOptions& o) {
   if (!o.fault.empty() && !(fault = parseFault(o.fault))) {
     throw UsageError("weft serve: unknown fault '" + o.fault + "' (see harness/README.md)");
   }
+  ServeStats stats;  // outlives the reactor, the factory and every connection
   auto reactor = openReactor(o.reactor);
-  ServeStats stats;  // outlives the factory and its connections
   auto factory = fault ? faultyFactory(o, *fault, stats) : makeCountingEchoFactory(options, stats);
   bool ignoreStop = fault && fault->kind == Fault::Kind::IgnoreSigterm;
   std::shared_ptr<ListeningPort> port;

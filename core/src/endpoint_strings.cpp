@@ -1,6 +1,8 @@
 #include "weft/endpoint_strings.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <initializer_list>
 #include <map>
 
 namespace weft {
@@ -54,9 +56,16 @@ std::string quoted(std::string_view s) {
 // The fields of one description, consumed by name or position; leftovers are errors.
 class Arguments {
  public:
-  Arguments(const EndpointDescription& d, std::string_view text) : text_(text), type_(d.type) {
+  // `known`: every parameter name this type takes, so a misspelt one is reported as such
+  // before whatever it leaves missing.
+  Arguments(const EndpointDescription& d, std::string_view text,
+            std::initializer_list<std::string_view> known)
+      : text_(text), type_(d.type) {
     positional_ = d.args;
     for (const auto& [k, v] : d.kwargs) {
+      if (std::find(known.begin(), known.end(), k) == known.end()) {
+        fail("unknown parameter " + quoted(k));
+      }
       if (!keywords_.emplace(k, v).second) fail("parameter " + quoted(k) + " given twice");
     }
   }
@@ -134,7 +143,7 @@ EndpointDescription parseEndpointDescription(std::string_view description) {
 TcpServerSpec parseServerDescription(std::string_view description) {
   EndpointDescription d = parseEndpointDescription(description);
   rejectUnsupported(d, description);
-  Arguments a(d, description);
+  Arguments a(d, description, {"port", "interface", "backlog"});
   TcpServerSpec spec;
   spec.port = a.port(a.take("port"));
   auto iface = a.keyword("interface");
@@ -147,7 +156,7 @@ TcpServerSpec parseServerDescription(std::string_view description) {
 TcpClientSpec parseClientDescription(std::string_view description) {
   EndpointDescription d = parseEndpointDescription(description);
   rejectUnsupported(d, description);
-  Arguments a(d, description);
+  Arguments a(d, description, {"host", "port", "timeout", "bindAddress"});
   TcpClientSpec spec;
   auto host = a.take("host");
   if (!host || host->empty()) a.fail("missing host");

@@ -76,6 +76,12 @@ class ConnectAttempt final : public ClientFactory,
     if (self_) reactor_.callLater(Duration(0), [keep = std::move(self_)] {});
   }
 
+  // A ClientFactory given to an endpoint still hears that its connection ended; failures to
+  // connect reach it only through the Deferred (HostnameEndpoint may fail several times).
+  void clientConnectionLost(Connector& c, const Reason& reason) override {
+    if (auto* cf = dynamic_cast<ClientFactory*>(inner_.get())) cf->clientConnectionLost(c, reason);
+  }
+
   void connected(Protocol* p) {
     if (!deferred_.called()) deferred_.callback(p);
   }

@@ -28,10 +28,15 @@ void addServe(CLI::App& app, ServeOptions& o) {
   app.add_option("--backlog", o.backlog, "listen backlog");
   // Hidden: a deliberately broken server for the checkers' own tests (harness/README.md).
   app.add_option("--fault", o.fault, "serve a broken echo (tests only)")->group("");
+  app.add_option("--listen", o.listen,
+                 "endpoint description instead of --port/--interface, e.g. "
+                 "tcp:0:interface=127.0.0.1 (docs/deferreds.md)");
 }
 
 void addConnect(CLI::App& app, ConnectOptions& o) {
-  app.add_option("target", o.target, "HOST:PORT")->required();
+  app.add_option("target", o.target, "HOST:PORT (or --endpoint)");
+  app.add_option("--endpoint", o.endpoint,
+                 "endpoint description instead of HOST:PORT, e.g. tcp:host=127.0.0.1:port=8000");
   app.add_option("--reactor", o.reactor, "event loop (see --help-reactors)");
   app.add_option("--protocol", o.protocol, "echo|lenprefix|line|netstring");
   app.add_option("--prefix", o.prefix, "lenprefix format: u8|u16be|u16le|u32be|u32le");

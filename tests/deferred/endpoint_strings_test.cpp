@@ -95,6 +95,9 @@ TEST(EndpointStrings, UnknownParameterIsNamed) {
   EXPECT_NE(e.find("unknown parameter 'colour'"), std::string::npos) << e;
   e = errorOf([] { parseClientDescription("tcp:host=a:port=1:interface=x"); });
   EXPECT_NE(e.find("unknown parameter 'interface'"), std::string::npos) << e;
+  e = errorOf([] { parseClientDescription("tcp:host=a:prt=1"); });
+  EXPECT_NE(e.find("unknown parameter 'prt'"), std::string::npos)
+      << "a misspelt name is reported, not the value it leaves missing: " << e;
   e = errorOf([] { parseServerDescription("tcp:80:81"); });
   EXPECT_NE(e.find("unexpected argument '81'"), std::string::npos) << e;
 }

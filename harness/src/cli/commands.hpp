@@ -23,11 +23,13 @@ struct ServeOptions {
   std::string delimiter = "crlf";
   int backlog = 1024;
   std::string fault;  // hidden --fault NAME: a broken server (cli/fault_server.hpp)
+  std::string listen;  // an endpoint description; replaces port/interface/backlog
 };
 
 struct ConnectOptions {
   std::string reactor = "default";
   std::string target;  // HOST:PORT
+  std::string endpoint;  // an endpoint description, in place of target
   std::string protocol = "echo";
   std::string prefix = "u32le";
   std::string delimiter = "crlf";

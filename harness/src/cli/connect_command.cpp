@@ -3,10 +3,12 @@
 // all replies arrived. A refused or timed-out connection is one clear line and exit 1.
 #include <iostream>
 #include <optional>
+#include <tuple>
 
 #include "cli/commands.hpp"
 #include "cli/reactor_choice.hpp"
 #include "common/wire.hpp"
+#include "weft/endpoint_strings.hpp"
 #include "weft/errors.hpp"
 #include "weft/protocol.hpp"
 
@@ -122,6 +124,24 @@ std::pair<std::string, uint16_t> splitTarget(const std::string& t) {
   return {host, static_cast<uint16_t>(port)};
 }
 
+// --endpoint: the connection is made through an endpoint; its Deferred reports a failure.
+// (The endpoint still tells the ClientFactory when the connection is lost.)
+void connectToEndpoint(Reactor& reactor, const std::string& description, ConnectFactory& factory) {
+  std::unique_ptr<ClientEndpoint> endpoint;
+  try {
+    endpoint = clientFromString(reactor, description);
+  } catch (const EndpointStringError& e) {
+    throw UsageError(std::string("weft connect: --endpoint: ") + e.what());
+  }
+  reactor.callWhenRunning([&reactor, &factory, &description, ep = std::shared_ptr(std::move(endpoint))] {
+    ep->connect(factory).addErrback([&](const Failure& f) {
+      factory.outcome.error = "cannot connect to " + description + ": " + f.message();
+      factory.stopSoon();
+      return static_cast<Protocol*>(nullptr);
+    });
+  });
+}
+
 }  // namespace
 
 int runConnect(const ConnectOptions& o) {
@@ -133,20 +153,30 @@ int runConnect(const ConnectOptions& o) {
   if (!parseDelimiter(o.delimiter, wire)) {
     throw UsageError("weft connect: unknown delimiter " + o.delimiter);
   }
-  auto [host, port] = splitTarget(o.target);
+  if (o.target.empty() == o.endpoint.empty()) {
+    throw UsageError("weft connect: give either HOST:PORT or --endpoint DESCRIPTION");
+  }
+  std::string host;
+  uint16_t port = 0;
+  if (!o.target.empty()) std::tie(host, port) = splitTarget(o.target);
   std::vector<std::string> msgs = o.messages;
   if (msgs.empty()) {
     for (std::string line; std::getline(std::cin, line);) msgs.push_back(line);
   }
   auto reactor = openReactor(o.reactor);
-  ConnectFactory factory(*reactor, wire, msgs, o.target);
+  const std::string& dest = o.endpoint.empty() ? o.target : o.endpoint;
+  ConnectFactory factory(*reactor, wire, msgs, dest);
   auto timeout = Duration(o.timeout);
-  reactor->connectTCP(host, port, factory, timeout);
+  if (o.endpoint.empty()) {
+    reactor->connectTCP(host, port, factory, timeout);
+  } else {
+    connectToEndpoint(*reactor, o.endpoint, factory);
+  }
   // One deadline for the whole exchange, so a silent server cannot hang us.
   reactor->callLater(timeout, [&] {
     if (factory.outcome.code != kExitOk && factory.outcome.error.empty()) {
       factory.outcome.error =
-          "timed out after " + std::to_string(o.timeout) + " s waiting for " + o.target;
+          "timed out after " + std::to_string(o.timeout) + " s waiting for " + dest;
     }
     factory.stopSoon();
   });

@@ -16,6 +16,7 @@
 #include "cli/serve_stats.hpp"
 #include "common/stop_report.hpp"
 #include "common/stop_request.hpp"
+#include "weft/endpoint_strings.hpp"
 #include "weft/errors.hpp"
 #include "weft/protocols/echo_servers.hpp"
 
@@ -50,6 +51,26 @@ std::unique_ptr<Factory> faultyFactory(const ServeOptions& o, const Fault& fault
   return makeFaultyEchoFactory(wire, fault, stats);
 }
 
+// --listen: a bad description is a usage error; a port that cannot be opened, a failure.
+std::shared_ptr<ListeningPort> listenOnEndpoint(Reactor& reactor, const std::string& description,
+                                                Factory& factory) {
+  std::unique_ptr<ServerEndpoint> endpoint;
+  try {
+    endpoint = serverFromString(reactor, description);
+  } catch (const EndpointStringError& e) {
+    throw UsageError(std::string("weft serve: --listen: ") + e.what());
+  }
+  std::shared_ptr<ListeningPort> port;
+  // A TCP listen fires at once, either way.
+  endpoint->listen(factory).addCallbacks(
+      [&](std::shared_ptr<ListeningPort> p) { return port = p; },
+      [&](const Failure& f) {
+        std::cerr << "weft serve: cannot listen on " << description << ": " << f.message() << "\n";
+        return std::shared_ptr<ListeningPort>();
+      });
+  return port;
+}
+
 }  // namespace
 
 int runServe(const ServeOptions& o) {
@@ -63,12 +84,17 @@ int runServe(const ServeOptions& o) {
   auto factory = fault ? faultyFactory(o, *fault, stats) : makeCountingEchoFactory(options, stats);
   bool ignoreStop = fault && fault->kind == Fault::Kind::IgnoreSigterm;
   std::shared_ptr<ListeningPort> port;
-  try {
-    port = reactor->listenTCP(o.port, *factory, o.backlog, o.interface);
-  } catch (const Error& e) {
-    std::cerr << "weft serve: cannot listen on " << o.interface << ":" << o.port << ": " << e.what()
-              << "\n";
-    return kExitFailure;
+  if (!o.listen.empty()) {
+    port = listenOnEndpoint(*reactor, o.listen, *factory);
+    if (!port) return kExitFailure;
+  } else {
+    try {
+      port = reactor->listenTCP(o.port, *factory, o.backlog, o.interface);
+    } catch (const Error& e) {
+      std::cerr << "weft serve: cannot listen on " << o.interface << ":" << o.port << ": "
+                << e.what() << "\n";
+      return kExitFailure;
+    }
   }
   // Handlers first: a script may send SIGTERM the moment it reads the line.
   reactor->installSignalHandlers();

@@ -1,7 +1,10 @@
-// The "reactor thread" pattern: the reactor runs on a background thread and owns every
-// connection; the main thread reads commands from stdin and hands each one over with
-// callFromThread, the only thread-safe way in. Nothing else crosses threads. (Qt insists on
-// the main thread for its loop, so under --reactor qt the two threads trade places.)
+// The "reactor thread" pattern, the Deferred way: the reactor runs on a background thread and
+// owns every connection; the main thread reads commands from stdin and hands each one over
+// with deferredFromThread (callFromThread underneath, the only thread-safe way in). On the
+// reactor thread a command returns a Deferred that fires with the server's reply; the main
+// thread waits for it before reading the next command. Connecting goes through an endpoint,
+// whose Deferred fires with the connected protocol. (Qt insists on the main thread for its
+// loop, so under --reactor qt the two threads trade places.)
 //
 // Commands: any line is sent to the server; `reconnect` drops the connection (if any) and
 // connects again; `quit` (or end of input) stops the reactor and exits.
@@ -11,10 +14,15 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <deque>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "example_support.hpp"
+#include "weft/blocking_call.hpp"
+#include "weft/deferred_reactor.hpp"
+#include "weft/endpoints.hpp"
 #include "weft/errors.hpp"
 #include "weft/protocols/line_receiver.hpp"
 
@@ -22,52 +30,58 @@ namespace {
 
 using weft::examples::say;
 
-class CommandClientFactory;
+struct NotConnected : std::runtime_error {
+  NotConnected() : std::runtime_error("not connected") {}
+};
+
+class CommandSession;
 
 class CommandClient : public weft::LineReceiver {
  public:
-  explicit CommandClient(CommandClientFactory& factory) : factory_(factory) {}
+  explicit CommandClient(CommandSession& session) : session_(session) {}
   void connectionMade() override;
+  void lineReceived(std::string_view line) override;
   void connectionLost(const weft::Reason& reason) override;
-  void lineReceived(std::string_view line) override { say("server: " + std::string(line)); }
 
  private:
-  CommandClientFactory& factory_;
+  CommandSession& session_;
 };
 
 // Lives on the reactor thread: every member is touched only there.
-class CommandClientFactory : public weft::ClientFactory {
+class CommandSession : public weft::Factory {
  public:
-  explicit CommandClientFactory(weft::Reactor& reactor) : reactor_(reactor) {}
+  CommandSession(weft::Reactor& reactor, const std::string& host, uint16_t port)
+      : reactor_(reactor), endpoint_(reactor, host, port, weft::Duration(10)) {}
 
   std::unique_ptr<weft::Protocol> buildProtocol(const weft::Address&) override {
     return std::make_unique<CommandClient>(*this);
   }
-  void clientConnectionFailed(weft::Connector&, const weft::Reason& reason) override {
-    say("connection failed: " + reason.describe());
-  }
-  void clientConnectionLost(weft::Connector& connector, const weft::Reason& reason) override {
-    say("disconnected: " + reason.describe());
-    if (reconnectWanted_) {
-      reconnectWanted_ = false;
-      connector.connect();
-    }
+
+  void connect() {
+    connecting_ = true;
+    endpoint_.connect(*this).addCallbacks([this](weft::Protocol*) { connecting_ = false; },
+                                          [this](const weft::Failure& f) {
+                                            connecting_ = false;
+                                            say("connection failed: " + f.message());
+                                          });
   }
 
-  void start(const std::string& host, uint16_t port) {
-    connector_ = reactor_.connectTCP(host, port, *this, weft::Duration(10));
-  }
-
-  void command(const std::string& line) {
+  // One command; the Deferred fires with the server's reply line (or "" for local commands).
+  weft::Deferred<std::string> command(const std::string& line) {
     if (line == "quit") {
       stopReactor();
     } else if (line == "reconnect") {
       reconnect();
     } else if (current_) {
+      weft::Deferred<std::string> reply;
+      pending_.push_back(reply);
       current_->sendLine(line);
+      // A server that never answers must not hold the caller forever.
+      return weft::addTimeout(reply, weft::Duration(10), reactor_);
     } else {
-      say("not connected (type reconnect)");
+      return weft::fail<std::string>(weft::Failure(NotConnected()));
     }
+    return weft::succeed(std::string());
   }
 
   void stopReactor() {
@@ -78,32 +92,53 @@ class CommandClientFactory : public weft::ClientFactory {
     }
   }
 
-  CommandClient* current_ = nullptr;  // the live connection's protocol, if any
+  // From the protocol.
+  void connected(CommandClient* c) { current_ = c; }
+  void replied(std::string_view line) {
+    if (pending_.empty()) return;  // e.g. a reply to a command whose wait timed out
+    auto d = std::move(pending_.front());
+    pending_.pop_front();
+    d.callback(std::string(line));
+  }
+  void lost(const weft::Reason& reason) {
+    current_ = nullptr;
+    say("disconnected: " + reason.describe());
+    for (auto& d : std::exchange(pending_, {})) d.errback(weft::Failure(weft::Error(reason)));
+    if (std::exchange(reconnectWanted_, false)) connect();
+  }
 
  private:
   void reconnect() {
     if (current_) {
-      reconnectWanted_ = true;  // connect again once clientConnectionLost reports the close
-      connector_->disconnect();
-    } else if (connector_->state() == weft::Connector::State::Disconnected) {
-      connector_->connect();
+      reconnectWanted_ = true;  // connect again once the close is reported
+      current_->transport->loseConnection();
+    } else if (!connecting_) {
+      connect();
     } else {
       say("already connecting");
     }
   }
 
   weft::Reactor& reactor_;
-  std::shared_ptr<weft::Connector> connector_;
+  weft::TCPClientEndpoint endpoint_;
+  CommandClient* current_ = nullptr;  // the live connection's protocol, if any
+  std::deque<weft::Deferred<std::string>> pending_;  // replies owed, oldest first
+  bool connecting_ = false;
   bool reconnectWanted_ = false;
 };
 
 void CommandClient::connectionMade() {
-  factory_.current_ = this;
+  session_.connected(this);
   say("connected to " + transport->getPeer().toString());
 }
 
-void CommandClient::connectionLost(const weft::Reason&) {
-  factory_.current_ = nullptr;
+void CommandClient::lineReceived(std::string_view line) {
+  say("server: " + std::string(line));
+  session_.replied(line);
+}
+
+void CommandClient::connectionLost(const weft::Reason& reason) {
+  session_.lost(reason);
 }
 
 // Reads stdin line by line, giving up when `stop` becomes true (the reactor ended on its
@@ -146,8 +181,8 @@ int main(int argc, char** argv) {
                                           "(reconnect, quit are local)",
                                .defaultPort = 8000});
   auto reactor = openReactor(options);
-  CommandClientFactory factory(*reactor);
-  reactor->callWhenRunning([&] { factory.start(options.host, options.port); });
+  CommandSession session(*reactor, options.host, options.port);
+  reactor->callWhenRunning([&] { session.connect(); });
   reactor->installSignalHandlers();
 
   std::atomic<bool> reactorDone{false};
@@ -159,9 +194,21 @@ int main(int argc, char** argv) {
   };
   auto readCommands = [&] {
     readLines(reactorDone, [&](std::string line) {
-      reactor->callFromThread([&factory, line = std::move(line)] { factory.command(line); });
+      auto reply =
+          weft::deferredFromThread(*reactor, [&session, line] { return session.command(line); });
+      // Wait for the reply, but never past the reactor's end (SIGTERM while waiting).
+      while (reply.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+        if (reactorDone.load()) return;
+      }
+      try {
+        reply.get();  // printed on the reactor thread as it arrived
+      } catch (const NotConnected&) {
+        say("not connected (type reconnect)");
+      } catch (const std::exception& e) {
+        say(std::string("no reply: ") + e.what());
+      }
     });
-    reactor->callFromThread([&factory] { factory.stopReactor(); });  // end of input
+    reactor->callFromThread([&session] { session.stopReactor(); });  // end of input
   };
   if (reactor->name() == "qt") {
     // Qt's notifiers and timers work only on the thread that owns the QCoreApplication (the

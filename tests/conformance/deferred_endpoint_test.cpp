@@ -7,6 +7,7 @@
 
 #include "reactor_fixture.hpp"
 #include "tcp_helpers.hpp"
+#include "weft/blocking_call.hpp"
 #include "weft/deferred.hpp"
 #include "weft/deferred_reactor.hpp"
 #include "weft/endpoint_strings.hpp"
@@ -62,6 +63,31 @@ TEST_P(DeferredEndpointTest, ADeferredFiredThroughCallFromThreadDeliversOnTheRea
   EXPECT_TRUE(runReactor());
   EXPECT_EQ(got, 7);
   EXPECT_TRUE(onReactorThread);
+}
+
+TEST_P(DeferredEndpointTest, AnotherThreadWaitsForAReactorThreadDeferred) {
+  int got = 0;
+  std::string error;
+  std::atomic<bool> ranOnLoop{true};
+  reactor->callWhenRunning([&] {
+    worker = std::thread([&] {
+      got = blockingCallFromThread(*reactor, [&] {
+        if (!reactor->isInIOThread()) ranOnLoop = false;
+        return deferLater(*reactor, Duration(0.005), [] { return 6; });
+      });
+      try {
+        blockingCallFromThread(*reactor, []() -> int { throw std::out_of_range("on the loop"); });
+      } catch (const std::out_of_range& e) {
+        error = e.what();
+      }
+      reactor->callFromThread([&] { stopQuietly(); });
+    });
+  });
+  EXPECT_TRUE(runReactor());
+  worker.join();
+  EXPECT_EQ(got, 6);
+  EXPECT_TRUE(ranOnLoop.load());
+  EXPECT_EQ(error, "on the loop") << "the Failure's exception reaches the waiting thread";
 }
 
 TEST_P(DeferredEndpointTest, DeferLaterFiresWithTheFunctionsResult) {

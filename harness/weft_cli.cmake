@@ -45,6 +45,9 @@ add_library(weft_bench_lib STATIC
   src/bench/report_json.cpp
   src/bench/report_markdown.cpp
   src/bench/svg_chart.cpp
+  src/bench/svg_line_chart.cpp
+  src/bench/report_summary.cpp
+  src/bench/report_charts.cpp
 )
 target_include_directories(weft_bench_lib PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
 target_link_libraries(weft_bench_lib PUBLIC weft_harness_common weft::backends PRIVATE weft_warnings)

@@ -42,6 +42,11 @@ struct BenchOptions {
   // libev's axis: idleConnections active (ping-pong) plus each of these idle. "" = none.
   std::string idle;
   int idleConnections = 64;
+  // 10,000 idle connections take ~3 s to open per server and repeat: fewer repeats than the
+  // matrix's.
+  int idleRepeats = 3;
+  // Render report.md / index.html from this report.json instead of measuring.
+  std::string renderFrom;
   std::string histogramsDir;  // the raw latency histogram of every row, one file each
   std::string serveFault;  // hidden: weft serve --fault NAME (harness/README.md, tests only)
 };

@@ -123,7 +123,7 @@ class BenchRun {
 
   Report run(const std::vector<Point>& matrix, const std::vector<Point>& idlePoints,
              const std::vector<int>& loadPercents, const Point& peakPoint) {
-    size_t runs = (matrix.size() + idlePoints.size()) * size_t(o_.repeats);
+    size_t runs = matrix.size() * size_t(o_.repeats) + idlePoints.size() * size_t(o_.idleRepeats);
     if (!loadPercents.empty())
       runs += size_t(o_.repeats) + loadPercents.size() * size_t(o_.openLoopRepeats);
     double perRun = double(servers_.size()) * (o_.warmup + o_.duration) + 0.1;
@@ -138,7 +138,7 @@ class BenchRun {
       return rows;
     };
     for (const auto& p : matrix) add({p, {}}, o_.repeats, o_.duration);
-    for (const auto& p : idlePoints) add({p, {}}, o_.repeats, o_.duration);
+    for (const auto& p : idlePoints) add({p, {}}, o_.idleRepeats, o_.duration);
     if (!loadPercents.empty()) {
       std::vector<Row> peaks = findRows(report, peakPoint);
       if (peaks.empty()) peaks = add({peakPoint, {}}, o_.repeats, o_.duration);
@@ -471,6 +471,11 @@ void addBenchOptions(CLI::App& app, BenchOptions& o) {
                  "idle connections beside the active ones, comma list (e.g. 0,1000,10000)");
   app.add_option("--idle-active", o.idleConnections, "active connections of the idle points")
       ->check(CLI::Range(1, 10000));
+  app.add_option("--idle-repeats", o.idleRepeats, "repeats of each idle point")
+      ->check(CLI::Range(1, 100));
+  app.add_option("--render", o.renderFrom,
+                 "write report.md and index.html from this report.json (with --report DIR), "
+                 "measuring nothing");
   app.add_option("--histograms", o.histogramsDir, "write each row's raw latency histogram here");
   app.add_option("--duration", o.duration, "measured seconds per server and repeat");
   app.add_option("--warmup", o.warmup, "warm-up seconds per server and repeat");
@@ -484,7 +489,38 @@ void addBenchOptions(CLI::App& app, BenchOptions& o) {
   app.add_option("--serve-fault", o.serveFault, "serve with --fault NAME (tests only)")->group("");
 }
 
+namespace {
+
+void writeReport(const Report& report, const std::string& dir, const std::string& md,
+                 bool withJson) {
+  fs::create_directories(dir);
+  if (withJson) {
+    std::ofstream(fs::path(dir) / "report.json") << reportToJson(report).dump(2) << "\n";
+  }
+  std::ofstream(fs::path(dir) / "report.md") << md;
+  std::ofstream(fs::path(dir) / "index.html") << renderHtml(report);
+  std::cerr << "weft bench: report written to " << dir << "\n";
+}
+
+int renderOnly(const BenchOptions& o) {
+  std::ifstream in(o.renderFrom);
+  if (!in) throw UsageError("weft bench: cannot read " + o.renderFrom);
+  Report report;
+  try {
+    report = reportFromJson(nlohmann::json::parse(in));
+  } catch (const std::exception& e) {
+    throw UsageError("weft bench: " + o.renderFrom + ": " + e.what());
+  }
+  std::string md = renderMarkdown(report);
+  std::cout << md << std::flush;
+  if (!o.reportDir.empty()) writeReport(report, o.reportDir, md, false);
+  return kExitOk;
+}
+
+}  // namespace
+
 int runBench(const BenchOptions& o) {
+  if (!o.renderFrom.empty()) return renderOnly(o);
   std::vector<ServerSpec> servers;
   std::string self = selfExe();
   if (o.reactors != "none") {
@@ -537,13 +573,7 @@ int runBench(const BenchOptions& o) {
   Report report = BenchRun(o, servers).run(matrix, idlePoints, loadPercents, peak);
   std::string md = renderMarkdown(report);
   std::cout << md << std::flush;
-  if (!o.reportDir.empty()) {
-    fs::create_directories(o.reportDir);
-    std::ofstream(fs::path(o.reportDir) / "report.json") << reportToJson(report).dump(2) << "\n";
-    std::ofstream(fs::path(o.reportDir) / "report.md") << md;
-    std::ofstream(fs::path(o.reportDir) / "index.html") << renderHtml(report);
-    std::cerr << "weft bench: report written to " << o.reportDir << "\n";
-  }
+  if (!o.reportDir.empty()) writeReport(report, o.reportDir, md, true);
   if (!o.histogramsDir.empty()) writeHistograms(report, o.histogramsDir);
   // A server given with --server that breaks the contract: one line naming the broken part.
   std::set<std::string> told;

@@ -7,6 +7,7 @@
 
 #include "bench/bench_model.hpp"
 
+#include "bench/report_charts.hpp"
 #include "bench/svg_chart.hpp"
 #include "common/markup.hpp"
 
@@ -50,6 +51,7 @@ std::vector<Point> pointsOf(const Report& r, const std::string& protocol, int si
   std::set<std::string> seen;
   for (const auto& row : r.rows) {
     const Point& p = row.point;
+    if (p.idle || p.loadPercent) continue;  // their own charts (report_charts.cpp)
     if (p.protocol != protocol || (size >= 0 && p.size != size)) continue;
     if (seen.insert(p.key()).second) out.push_back(p);
   }
@@ -58,7 +60,7 @@ std::vector<Point> pointsOf(const Report& r, const std::string& protocol, int si
 
 std::string charts(const Report& r, const Index& ix) {
   std::ostringstream out;
-  out << "<h2>Throughput</h2>\n";
+  out << "<h2>Raw figures: throughput</h2>\n";
   for (const auto& proto : ix.protocols) {
     std::vector<int> sizes;
     for (const auto& p : pointsOf(r, proto)) addUnique(sizes, p.size);
@@ -68,7 +70,10 @@ std::string charts(const Report& r, const Index& ix) {
                  "messages/s",
                  {},
                  ix.servers,
-                 {}};
+                 {},
+                 {},
+                 {},
+                 0};
       for (const auto& p : pointsOf(r, proto, size)) {
         c.groups.push_back(shortPoint(p));
         std::vector<double> vals;
@@ -91,7 +96,10 @@ std::string charts(const Report& r, const Index& ix) {
           "microseconds",
           {},
           {"p50", "p99", "p99.9"},
-          {}};
+          {},
+          {},
+          {},
+          0};
       for (const auto& s : ix.servers) {
         const Row* row = ix.find(s, p);
         if (!row) continue;
@@ -103,9 +111,15 @@ std::string charts(const Report& r, const Index& ix) {
   }
   out << "<h2>Server CPU per message</h2>\n";
   for (const auto& proto : ix.protocols) {
-    BarChart c{"cpu-" + proto,     "Server CPU per message, " + proto + " (microseconds)",
-               "CPU us / message", {},
-               ix.servers,         {}};
+    BarChart c{"cpu-" + proto,
+               "Server CPU per message, " + proto + " (microseconds)",
+               "CPU us / message",
+               {},
+               ix.servers,
+               {},
+               {},
+               {},
+               0};
     for (const auto& p : pointsOf(r, proto)) {
       c.groups.push_back(std::to_string(p.size) + "B " + shortPoint(p));
       std::vector<double> vals;
@@ -165,6 +179,13 @@ std::string renderHtml(const Report& r) {
        "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px;"
        "text-align:right}th{background:#f4f4f4}figure{margin:1em 0}"
        ".title{font-size:15px;font-weight:bold}.tick{font-size:11px}.axis,.legend{font-size:12px}"
+       "svg{max-width:100%;height:auto}"
+       ".grids{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start}"
+       ".grid td{text-align:center;white-space:nowrap;min-width:6.5em}.grid th.pt{text-align:left;"
+       "font-weight:normal;white-space:nowrap}.thr{font-weight:bold;font-size:14px}"
+       ".cpu-worse{color:#b00000}.cpu-better{color:#006400}.cpu-same{color:#333}"
+       ".grid td.failed{background:#333;color:#fff}.grid td.none{color:#999}.bad{color:#b00000}"
+       ".verdicts li{margin:.3em 0}.key{font-size:13px;color:#444;max-width:60em}"
        "\n</style>\n</head>\n<body>\n<h1>weft bench report</h1>\n<ul>\n";
   h << "<li>machine: " << markupEscape(r.machine.value("cpu_model", "?")) << ", "
     << r.machine.value("cpus", 0) << " CPUs, " << markupEscape(r.machine.value("kernel", "?"))
@@ -175,8 +196,12 @@ std::string renderHtml(const Report& r) {
     << r.config.value("server_cpu", -1) << ", load generator on CPU "
     << r.config.value("client_cpu", -1) << ", " << r.config.value("duration_s", 0.0)
     << " s per run, median of " << r.config.value("repeats", 0) << " repeats; ratios against <code>"
-    << kBaseline << "</code> in the same run</li>\n</ul>\n";
-  h << charts(r, ix) << table(r) << "</body>\n</html>\n";
+    << kBaseline << "</code> in the same run</li>\n";
+  h << "<li>command: <code>" << markupEscape(r.config.value("command_line", std::string("?")))
+    << "</code></li>\n</ul>\n";
+  h << renderSummaryHtml(r) << renderRatioCharts(r) << renderOpenLoopCharts(r)
+    << renderIdleCharts(r) << renderScalingCharts(r) << charts(r, ix) << table(r)
+    << "</body>\n</html>\n";
   return h.str();
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <utility>
 
 namespace weft::harness {
 
@@ -36,15 +37,39 @@ double niceMax(double v) {
   return 10 * p;
 }
 
+// A server keeps its colour in every chart (a reader matches legends by colour), and each
+// reference server is a lighter shade of the reactor built on the same library.
+const std::pair<const char*, const char*> kServerColours[] = {
+    {"epoll", "#1f77b4"},   {"ref:raw-epoll", "#9ecae9"}, {"poll", "#ff7f0e"},
+    {"select", "#2ca02c"},  {"libevent", "#d62728"},      {"ref:libevent", "#f4a6a6"},
+    {"asio", "#9467bd"},    {"ref:asio", "#cdb5e6"},      {"qt", "#8c564b"},
+    {"ref:qt", "#d2b2a8"},  {"libuv", "#e377c2"},         {"ref:libuv", "#f5c3e6"},
+    {"kqueue", "#17becf"},  {"ref:twisted", "#7f7f7f"},   {"iouring", "#bcbd22"},
+    {"io_uring", "#bcbd22"}};
+
 }  // namespace
+
+const char* seriesColour(size_t k) {
+  return kPalette[k % std::size(kPalette)];
+}
+
+const char* seriesColour(const std::string& name, size_t k) {
+  for (const auto& [n, c] : kServerColours) {
+    if (name == n) return c;
+  }
+  return seriesColour(k);
+}
 
 std::string renderBarChart(const BarChart& c) {
   const double width = 960, height = 380, left = 70, right = 170, top = 36, bottom = 70;
   const double plotW = width - left - right, plotH = height - top - bottom;
-  double maxV = 0;
+  double maxV = c.refLine;
   for (const auto& g : c.values) {
     for (double v : g) maxV = std::max(maxV, v);
   }
+  // Whiskers do not set the scale: one wild repeat would flatten every bar. One that runs
+  // off the top is cut there and ends in an arrowhead.
+  if (c.refLine > 0) maxV = std::max(maxV * 1.25, c.refLine * 1.25);
   double yMax = niceMax(maxV);
   std::ostringstream s;
   s << "<figure class=\"chart\" id=\"" << markupEscape(c.id) << "\">\n<svg class=\"chart-svg\" "
@@ -75,11 +100,27 @@ std::string renderBarChart(const BarChart& c) {
       double h = plotH * v / yMax;
       s << "<rect class=\"bar\" x=\"" << gx + barW * double(k) << "\" y=\"" << top + plotH - h
         << "\" width=\"" << std::max(1.0, barW - 1) << "\" height=\"" << h << "\" fill=\""
-        << kPalette[k % std::size(kPalette)] << "\"><title>" << markupEscape(c.series[k]) << ", "
+        << seriesColour(c.series[k], k) << "\"><title>" << markupEscape(c.series[k]) << ", "
         << markupEscape(c.groups[g]) << ": " << num(v) << "</title></rect>\n";
+      if (g < c.lo.size() && k < c.lo[g].size() && g < c.hi.size() && k < c.hi[g].size() &&
+          c.hi[g][k] > 0) {
+        double x = gx + barW * double(k) + std::max(1.0, barW - 1) / 2;
+        bool cut = c.hi[g][k] > yMax;
+        double y1 = top + plotH - plotH * std::min(c.lo[g][k], yMax) / yMax;
+        double y2 = top + plotH - plotH * std::min(c.hi[g][k], yMax) / yMax;
+        s << "<path class=\"whisker\" d=\"M" << x << " " << y1 << "V" << y2 << "M" << x - 3 << " "
+          << y1 << "h6M" << x - 3 << " " << y2 << (cut ? "l3 -6l3 6" : "h6")
+          << "\" stroke=\"#222\" fill=\"none\"><title>" << markupEscape(c.series[k]) << ", min-max "
+          << num(c.lo[g][k]) << "-" << num(c.hi[g][k]) << "</title></path>\n";
+      }
     }
     s << "<text x=\"" << gx + groupW * 0.4 << "\" y=\"" << top + plotH + 16
       << "\" text-anchor=\"middle\" class=\"tick\">" << markupEscape(c.groups[g]) << "</text>\n";
+  }
+  if (c.refLine > 0) {
+    double y = top + plotH - plotH * c.refLine / yMax;
+    s << "<line class=\"ref\" x1=\"" << left << "\" x2=\"" << left + plotW << "\" y1=\"" << y
+      << "\" y2=\"" << y << "\" stroke=\"#000\" stroke-dasharray=\"5 4\"/>\n";
   }
   s << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << top + plotH
     << "\" stroke=\"#333\"/>\n<line x1=\"" << left << "\" x2=\"" << left + plotW << "\" y1=\""
@@ -87,8 +128,8 @@ std::string renderBarChart(const BarChart& c) {
   for (size_t k = 0; k < c.series.size(); ++k) {
     double y = top + 14.0 * double(k);
     s << "<rect x=\"" << left + plotW + 12 << "\" y=\"" << y
-      << "\" width=\"10\" height=\"10\" fill=\"" << kPalette[k % std::size(kPalette)]
-      << "\"/><text x=\"" << left + plotW + 26 << "\" y=\"" << y + 9 << "\" class=\"legend\">"
+      << "\" width=\"10\" height=\"10\" fill=\"" << seriesColour(c.series[k], k) << "\"/><text x=\""
+      << left + plotW + 26 << "\" y=\"" << y + 9 << "\" class=\"legend\">"
       << markupEscape(c.series[k]) << "</text>\n";
   }
   s << "</svg>\n</figure>\n";

@@ -219,8 +219,7 @@ TEST_P(CloseTest, ShutdownTimeoutCutsOffAPeerThatNeverReads) {
     ASSERT_GE(fd, 0);
     rawSetIntOption(fd, SOL_SOCKET, SO_RCVBUF, 64 * 1024);
     // Not a byte read until the reactor has given up on us (bounded: the run's own limit).
-    for (int i = 0; i < 3000 && !runReturned; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    waitUntil([&] { return runReturned.load(); }, Duration(30));
     peerGot = readToEnd(fd, peerEnd);
     rawClose(fd);
   });

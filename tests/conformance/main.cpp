@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "skip_report.hpp"
+
 #ifdef _WIN32
 #include <winsock2.h>
 #endif
@@ -14,5 +16,6 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);  // raw test sockets; weft itself uses MSG_NOSIGNAL
 #endif
   ::testing::InitGoogleTest(&argc, argv);
+  weft::test::SkipReport::install();  // a skip is visible in ctest's summary too
   return RUN_ALL_TESTS();
 }

@@ -82,15 +82,19 @@ TEST_P(ProducerTest, LoseConnectionWaitsForTheProducerToUnregister) {
 TEST_P(ProducerTest, ConnectionLossStopsTheRegisteredProducer) {
   CountingProducer producer;
   int stopsAtConnectionLost = -1;
+  std::atomic<bool> registered{false};
   server.configure = [&](ScriptedProtocol& p) {
-    p.onMade = [&](ScriptedProtocol& s) { s.transport->registerProducer(producer); };
+    p.onMade = [&](ScriptedProtocol& s) {
+      s.transport->registerProducer(producer);
+      registered = true;
+    };
     p.onLost = [&](ScriptedProtocol&, const Reason&) { stopsAtConnectionLost = producer.stops; };
   };
   auto port = listen();
-  peer = std::thread([addr = port->getHost()] {
+  peer = std::thread([&, addr = port->getHost()] {
     int fd = rawConnect(addr);
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(rawSend(fd, "x", 1), 1);
+    waitUntil([&] { return registered.load(); });
     rawReset(fd);
   });
   stopWhen([&] { return server.totalLost() == 1; });

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "weft/protocol.hpp"
@@ -210,6 +211,17 @@ inline rlim_t raiseFdLimit(rlim_t want) {
   ::getrlimit(RLIMIT_NOFILE, &rl);
   return rl.rlim_cur;
 #endif
+}
+
+// For peer threads: wait until `cond` holds (polled each millisecond), at most `limit`.
+// Returns whether it held: peers wait on events, not on time.
+inline bool waitUntil(const std::function<bool()>& cond, Duration limit = Duration(10)) {
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(limit);
+  while (!cond()) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 inline Address loopback(uint16_t port) {

@@ -1,6 +1,7 @@
 // Connection lifecycle on every reactor: refused, timeout, cancel, DNS, null protocols,
 // factory start/stop counting, listen errors, reconnecting, shutdown with live connections.
 #include "reactor_fixture.hpp"
+#include "resolver_probe.hpp"
 #include "tcp_helpers.hpp"
 #include "weft/reconnecting_client_factory.hpp"
 
@@ -81,6 +82,10 @@ TEST_P(LifecycleTest, DnsFailureOfInvalidName) {
 }
 
 TEST_P(LifecycleTest, ConnectByHostNameResolvesOffTheLoop) {
+  // The name goes to getaddrinfo (the probe answers it with 127.0.0.1), which is held until the
+  // loop has run timers three times while the lookup is blocked: a lookup on the loop thread
+  // would stop them (and would run on that thread).
+  if (!resolver_probe::supported()) GTEST_SKIP() << "getaddrinfo cannot be interposed here";
   server.configure = echo;
   auto port = reactor->listenTCP(0, server);
   client.configure = [](ScriptedProtocol& p) {
@@ -89,11 +94,25 @@ TEST_P(LifecycleTest, ConnectByHostNameResolvesOffTheLoop) {
   };
   client.onClientLost = [&](const Reason&) { reactor->stop(); };
   client.onFailed = [&](const Reason&) { reactor->stop(); };
-  reactor->connectTCP("localhost", port->getHost().port(), client);
+  const int lookupsBefore = resolver_probe::lookups();
+  int timersWhileBlocked = 0;
+  resolver_probe::hold();
+  when(
+      [&] {
+        timersWhileBlocked += resolver_probe::blocked();
+        return timersWhileBlocked >= 3;
+      },
+      [] { resolver_probe::release(); });
+  reactor->connectTCP(resolver_probe::kHost, port->getHost().port(), client);
   runReactor();
-  // "localhost" may resolve to ::1 first on some hosts; our listener is IPv4-only.
-  if (!client.failures.empty()) GTEST_SKIP() << "localhost did not resolve to 127.0.0.1 here";
-  EXPECT_EQ(client.logs.at(0)->received, "named");
+  resolver_probe::release();
+  EXPECT_TRUE(client.failures.empty()) << client.failures.at(0).describe();
+  EXPECT_EQ(resolver_probe::lookups(), lookupsBefore + 1);
+  EXPECT_NE(resolver_probe::lastThread(), std::this_thread::get_id())
+      << "the name was resolved on the loop thread";
+  EXPECT_GE(timersWhileBlocked, 3) << "the loop stopped while the name was resolved";
+  ASSERT_EQ(client.logs.size(), 1u);
+  EXPECT_EQ(client.logs[0]->received, "named");
 }
 
 TEST_P(LifecycleTest, BuildProtocolReturningNullClosesTheConnection) {

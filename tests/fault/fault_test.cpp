@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -41,6 +42,19 @@ class FaultTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(
         good.pump([&] { return good[0].in.size() >= frame.size() || good[0].closed; }, 20s));
     EXPECT_EQ(good[0].in, frame);
+  }
+
+  // Waits (bounded) until the server's open fds satisfy `ok`; returns the last count. The
+  // server closes a socket some time after its peer did: wait on that, not on a pause.
+  static int waitForFds(ChildServer& s, const std::function<bool(int)>& ok,
+                        std::chrono::milliseconds limit = 20s) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    int n = s.openFds();
+    while (!ok(n) && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(2ms);
+      n = s.openFds();
+    }
+    return n;
   }
 
   static void expectCleanSummary(const Summary& sum, bool fdsMustMatch = true) {
@@ -107,9 +121,13 @@ TEST_P(FaultTest, EmfileNeitherCrashesNorSpinsAndRecovers) {
   for (size_t i : live) stillServed += pool[i].in == "again";
   EXPECT_EQ(stillServed, live.size());
 
-  // Free some descriptors: new connections are accepted again.
-  for (size_t k = 0; k < 10 && k < live.size(); ++k) pool.close(live[k]);
-  std::this_thread::sleep_for(200ms);
+  // Free some descriptors: once the server has closed its ends, new connections are accepted
+  // again.
+  const int fdsSaturated = server->openFds();
+  size_t freed = 0;
+  for (size_t k = 0; k < 10 && k < live.size(); ++k, ++freed) pool.close(live[k]);
+  const int fdsFreed = waitForFds(*server, [&](int n) { return n <= fdsSaturated - int(freed); });
+  EXPECT_LE(fdsFreed, fdsSaturated - int(freed)) << "the server did not close the freed sockets";
   expectServes(*server, "after-emfile");
   pool.closeAll();
   expectCleanSummary(server->stop());
@@ -297,8 +315,12 @@ TEST_P(FaultTest, SoakConnectionChurnLeaksNothing) {
     for (auto& c : pool.conns()) ok += c.in == "churn";
     return ok;
   };
+  const int fdsIdle = server->openFds();
   cycle(50);  // warm-up: first-use allocations
-  std::this_thread::sleep_for(200ms);
+  // The baseline is taken once the warm-up's sockets are closed (bounded: a backend may keep a
+  // descriptor it opened on first use, then the count settles above the idle one).
+  waitForFds(
+      *server, [&](int n) { return n <= fdsIdle; }, 5s);
   const int fds0 = server->openFds();
   const long rss0 = server->rssKiB();
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
@@ -307,9 +329,10 @@ TEST_P(FaultTest, SoakConnectionChurnLeaksNothing) {
     ok += cycle(50);
     total += 50;
   }
-  std::this_thread::sleep_for(300ms);  // let the server see the last closes
   EXPECT_EQ(ok, total);
-  EXPECT_EQ(server->openFds(), fds0) << "fd count drifted over " << total << " connections";
+  // The server sees the last closes a moment after the clients make them.
+  const int fdsEnd = waitForFds(*server, [&](int n) { return n == fds0; });
+  EXPECT_EQ(fdsEnd, fds0) << "fd count drifted over " << total << " connections";
   const long rssGrowth = server->rssKiB() - rss0;
   RecordProperty("connections", static_cast<int>(total));
   RecordProperty("rss_growth_kib", static_cast<int>(rssGrowth));

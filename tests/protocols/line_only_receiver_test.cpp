@@ -68,10 +68,6 @@ TEST_P(LineOnlyChunkSize, GreaterThanMaximumLineLength) {
   EXPECT_TRUE(p.received.empty());
 }
 
-TEST(LineOnlyReceiver, LineReceivedNotImplemented) {
-  static_assert(std::is_abstract_v<LineOnlyReceiver>);
-}
-
 TEST_P(LineOnlyChunkSize, NothingDeliveredAfterLoseConnection) {
   StringTransport t;
   LineOnlyTester p;

@@ -292,11 +292,6 @@ TEST(LineReceiver, RawDataReceivedNotImplemented) {
   EXPECT_THROW(p.dataReceived("foo"), Error);
 }
 
-TEST(LineReceiver, LineReceivedNotImplemented) {
-  // Twisted raises NotImplementedError at run time; here it is a compile-time requirement.
-  static_assert(std::is_abstract_v<LineReceiver>);
-}
-
 // --- LineReceiverLineLengthExceededTests (MAX_LENGTH 6) ------------------------------------
 
 class LineLengthExceeded : public ::testing::Test {

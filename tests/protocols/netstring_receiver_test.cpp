@@ -138,10 +138,6 @@ TEST_P(NetstringChunkSize, ResultsTable) {
   EXPECT_FALSE(feed("9999", c, kMax).disconnected);  // a partial, legal length waits
 }
 
-TEST(Netstring, StringReceivedNotImplemented) {
-  static_assert(std::is_abstract_v<NetstringReceiver>);
-}
-
 TEST(Netstring, SendString) {
   test::RecordingTransport t;
   TestNetstring p;

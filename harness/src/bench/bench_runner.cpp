@@ -457,7 +457,8 @@ void addBenchOptions(CLI::App& app, BenchOptions& o) {
                  "HOST:PORT', takes --protocol P --port 0 or {protocol}/{port} in CMD, exits 0 "
                  "on SIGTERM); repeatable");
   app.add_option("--open-loop", o.openLoop,
-                 "open loop at these percentages of each server's peak (e.g. 25,50,75,90)");
+                 "open loop at these percentages of each server's peak (e.g. 25,50,75,90)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--open-loop-connections", o.openLoopConnections,
                  "connections of the open-loop point (and of its closed-loop peak)")
       ->check(CLI::Range(1, 10000));
@@ -468,7 +469,8 @@ void addBenchOptions(CLI::App& app, BenchOptions& o) {
   app.add_option("--open-loop-repeats", o.openLoopRepeats, "repeats of each open-loop level")
       ->check(CLI::Range(1, 100));
   app.add_option("--idle", o.idle,
-                 "idle connections beside the active ones, comma list (e.g. 0,1000,10000)");
+                 "idle connections beside the active ones, comma list (e.g. 0,1000,10000)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--idle-active", o.idleConnections, "active connections of the idle points")
       ->check(CLI::Range(1, 10000));
   app.add_option("--idle-repeats", o.idleRepeats, "repeats of each idle point")
@@ -476,7 +478,8 @@ void addBenchOptions(CLI::App& app, BenchOptions& o) {
   app.add_option("--render", o.renderFrom,
                  "write report.md and index.html from this report.json (with --report DIR), "
                  "measuring nothing");
-  app.add_option("--histograms", o.histogramsDir, "write each row's raw latency histogram here");
+  app.add_option("--histograms", o.histogramsDir, "write each row's raw latency histogram here")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--duration", o.duration, "measured seconds per server and repeat");
   app.add_option("--warmup", o.warmup, "warm-up seconds per server and repeat");
   app.add_option("--slice", o.slice, "seconds a server is driven before the next takes its turn")

@@ -50,7 +50,16 @@ TimerHeap::~TimerHeap() {
 }
 
 void TimerHeap::clear() {
-  for (auto& it : items_) it.entry->heap = nullptr;
+  // The calls can never run now: release what they capture too, or a capture that holds a
+  // handle to its own entry (deferLater's Deferred, whose canceller keeps the DelayedCall)
+  // would keep itself alive. Released after the heap is empty, in case releasing runs code.
+  std::vector<std::function<void()>> released;
+  released.reserve(items_.size());
+  for (auto& it : items_) {
+    it.entry->heap = nullptr;
+    if (it.entry->fn) released.push_back(std::move(it.entry->fn));
+    it.entry->fn = nullptr;
+  }
   items_.clear();
   dead_ = 0;
 }

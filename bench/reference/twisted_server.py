@@ -6,6 +6,7 @@ Prints "listening on 127.0.0.1:PORT" first; SIGINT/SIGTERM stop the reactor (exi
 lenprefix is a 4-byte little-endian prefix (Int32StringReceiver with "<I"); line is "\\n".
 """
 import argparse
+import resource
 import sys
 
 from twisted.internet import epollreactor
@@ -43,6 +44,10 @@ def main():
     parser.add_argument("--protocol", default="echo", choices=["echo", "lenprefix", "line"])
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
+    # Up to 10,000 idle connections beside the active ones: soft fd limit up to the hard one.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     factory = protocol.Factory.forProtocol(
         {"echo": Echo, "lenprefix": LenPrefixEcho, "line": LineEcho}[args.protocol])
     port = reactor.listenTCP(args.port, factory, interface="127.0.0.1")

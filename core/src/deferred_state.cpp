@@ -26,54 +26,48 @@ void DeferredState::fail(Failure f) {
   kind = Kind::Failed;
 }
 
-void DeferredState::addStep(DeferredStep step) {
-  if (size_ < kInlineSteps) {
-    inline_[size_] = std::move(step);
-  } else {
-    overflow_.push_back(std::move(step));
-  }
-  ++size_;
-  if (called) runSteps();
-}
-
-DeferredStep DeferredState::takeNextStep() {
-  size_t i = next_++;
-  DeferredStep s = std::move(i < kInlineSteps ? inline_[i] : overflow_[i - kInlineSteps]);
-  if (next_ == size_) {  // all consumed: later steps start from the inline slots again
-    next_ = size_ = 0;
-    overflow_.clear();
-  }
-  return s;
-}
-
-void DeferredState::runSteps() {
+void DeferredState::runSteps(const Self& self) {
+  DeferredState& s = *self;
   // Re-entrant calls (a callback adding a step, an inner Deferred resuming us from inside our
   // own loop) leave the work to the loop already running.
-  if (running_ || paused) return;
-  running_ = true;
-  while (!paused && hasNextStep()) {
-    DeferredStep step = takeNextStep();
-    step(*this);  // steps catch everything the user's code throws
-  }
-  running_ = false;
-}
-
-void DeferredState::cancel() {
-  if (!called) {
-    suppressAlreadyCalled_ = true;
-    auto keep = shared_from_this();  // the canceller may drop the last handle
-    if (canceller) canceller(*this);
-    if (!called) {
-      called = true;
-      fail(Failure(CancelledError()));
-      runSteps();
+  if (s.running_ || s.paused) return;
+  s.running_ = true;
+  s.owner_ = &self;
+  while (!s.paused && s.next_ < s.size_) {
+    size_t i = s.next_++;
+    if (i < kInlineSteps) {
+      // Run in place: a step added meanwhile goes to a later slot (size_ only resets below).
+      s.inline_[i](s);
+      s.inline_[i].reset();
+    } else {
+      DeferredStep step = std::move(s.overflow_[i - kInlineSteps]);  // the vector may grow
+      step(s);
     }
-  } else if (paused) {
-    if (auto in = inner_.lock()) in->cancel();
+    if (s.next_ == s.size_) {  // all consumed: later steps start from the inline slots again
+      s.next_ = s.size_ = 0;
+      s.overflow_.clear();
+    }
+  }
+  s.owner_ = nullptr;
+  s.running_ = false;
+}
+
+void DeferredState::cancel(const Self& self) {
+  DeferredState& s = *self;
+  if (!s.called) {
+    s.suppressAlreadyCalled_ = true;
+    if (s.canceller) s.canceller(self);
+    if (!s.called) {
+      s.called = true;
+      s.fail(Failure(CancelledError()));
+      runSteps(self);
+    }
+  } else if (s.paused) {
+    if (auto in = s.inner_.lock()) cancel(in);
   }
 }
 
-void DeferredState::pauseOn(const std::shared_ptr<DeferredState>& inner) {
+void DeferredState::pauseOn(const Self& inner) {
   if (inner.get() == this) {
     fail(Failure(std::logic_error("a Deferred's callback returned that same Deferred")));
     return;
@@ -81,25 +75,27 @@ void DeferredState::pauseOn(const std::shared_ptr<DeferredState>& inner) {
   paused = true;
   inner_ = inner;
   // The inner chain owns us until it fires (we only watch it): like Twisted, a chain waiting
-  // on a Deferred lives as long as that Deferred's owner.
-  inner->addStep([outer = shared_from_this()](DeferredState& in) { outer->resumeFrom(in); });
+  // on a Deferred lives as long as that Deferred's owner. Steps run only inside runSteps,
+  // so owner_ is set.
+  addStep(inner, [outer = *owner_](DeferredState& in) { resumeFrom(outer, in); });
 }
 
-void DeferredState::resumeFrom(DeferredState& inner) {
+void DeferredState::resumeFrom(const Self& outer, DeferredState& inner) {
+  DeferredState& s = *outer;
   if (inner.kind == Kind::Value) {
-    value.moveFrom(inner.value);
-    kind = Kind::Value;
+    s.value.moveFrom(inner.value);
+    s.kind = Kind::Value;
   } else if (inner.kind == Kind::Failed) {
-    fail(std::move(*inner.failure));
+    s.fail(std::move(*inner.failure));
   } else {
-    fail(Failure(std::logic_error("inner Deferred had no result to pass on")));
+    s.fail(Failure(std::logic_error("inner Deferred had no result to pass on")));
   }
   // The inner result now belongs to this chain (Twisted leaves None behind).
   inner.failure.reset();
   inner.kind = Kind::Consumed;
-  paused = false;
-  inner_.reset();
-  runSteps();
+  s.paused = false;
+  s.inner_.reset();
+  runSteps(outer);
 }
 
 }  // namespace weft::detail

@@ -176,8 +176,8 @@ class Deferred {
   template <class C>
     requires std::invocable<C&, Deferred<T>&>
   explicit Deferred(C canceller) : Deferred() {
-    state_->canceller = [c = std::move(canceller)](detail::DeferredState& s) mutable {
-      Deferred<T> self(s.shared_from_this());
+    state_->canceller = [c = std::move(canceller)](const detail::Self& s) mutable {
+      Deferred<T> self(s);
       c(self);
     };
   }
@@ -188,7 +188,7 @@ class Deferred {
     if (!keep->beginFire()) return;
     keep->value.template emplace<detail::Stored<T>>(std::move(value));
     keep->kind = detail::DeferredState::Kind::Value;
-    keep->runSteps();
+    detail::DeferredState::runSteps(keep);
   }
   void callback()
     requires std::is_void_v<T>
@@ -199,11 +199,11 @@ class Deferred {
     auto keep = checkedHead();
     if (!keep->beginFire()) return;
     keep->fail(std::move(f));
-    keep->runSteps();
+    detail::DeferredState::runSteps(keep);
   }
   void cancel() {
-    auto keep = state_;
-    keep->cancel();
+    auto keep = state_;  // the canceller may drop the last handle
+    detail::DeferredState::cancel(keep);
   }
   bool called() const { return state_->called; }
   bool paused() const { return state_->paused; }
@@ -273,7 +273,7 @@ class Deferred {
                                        T, detail::ChainOfT<std::invoke_result_t<F&, Outcome<T>&&>>>;
 
   template <class F>
-  static detail::DeferredStep callbackStep(F f, std::source_location where) {
+  static auto callbackStep(F f, std::source_location where) {
     using R = typename detail::CallbackResult<T, F>::type;
     static_assert(!std::is_same_v<R, Failure>, "a callback reports failure by throwing");
     return [f = std::move(f), where](detail::DeferredState& s) mutable {
@@ -282,7 +282,7 @@ class Deferred {
     };
   }
   template <class F>
-  static detail::DeferredStep errbackStep(F f, std::source_location where) {
+  static auto errbackStep(F f, std::source_location where) {
     using R = std::invoke_result_t<F&, const Failure&>;
     static_assert(std::is_same_v<detail::ChainOfT<R>, T> || std::is_same_v<R, Failure>,
                   "an errback returns T (recovered), a Deferred<T>, an Outcome<T> or a Failure");
@@ -292,7 +292,7 @@ class Deferred {
     };
   }
   template <class CB, class EB>
-  static detail::DeferredStep bothSidesStep(CB cb, EB eb, std::source_location where) {
+  static auto bothSidesStep(CB cb, EB eb, std::source_location where) {
     using R = typename detail::CallbackResult<T, CB>::type;
     using RE = std::invoke_result_t<EB&, const Failure&>;
     static_assert(std::is_same_v<detail::ChainOfT<RE>, detail::ChainOfT<R>> ||
@@ -307,7 +307,7 @@ class Deferred {
     };
   }
   template <class F>
-  static detail::DeferredStep bothStep(F f, std::source_location where) {
+  static auto bothStep(F f, std::source_location where) {
     using R = std::invoke_result_t<F&, Outcome<T>&&>;
     return [f = std::move(f), where](detail::DeferredState& s) mutable {
       using Kind = detail::DeferredState::Kind;
@@ -340,13 +340,13 @@ class Deferred {
     detail::storeResult<R>(s, [&]() -> R { return f(std::as_const(in)); }, &in, where);
   }
 
-  template <class U>
-  static Deferred<U> chain(std::shared_ptr<detail::DeferredState> s, detail::DeferredStep step) {
+  template <class U, class Step>
+  static Deferred<U> chain(std::shared_ptr<detail::DeferredState> s, Step&& step) {
     if (s->tailType != detail::typeTag<T>()) {
       throw std::logic_error("Deferred: step added through a handle whose type the chain left");
     }
     s->tailType = detail::typeTag<U>();
-    s->addStep(std::move(step));  // `s` keeps the state alive if the step runs now
+    detail::DeferredState::addStep(s, std::forward<Step>(step));  // `s` keeps it alive meanwhile
     return Deferred<U>(std::move(s));
   }
   std::shared_ptr<detail::DeferredState> checkedHead() const {

@@ -48,7 +48,7 @@ Deferred<T> addTimeout(Deferred<T> d, Duration timeout, Reactor& reactor) {
     auto s = weakD.lock();
     if (t && s) {
       t->timedOut = true;
-      s->cancel();
+      detail::DeferredState::cancel(s);
     }
   });
   return d.addBoth([timer, timeout](Outcome<T> o) -> Outcome<T> {

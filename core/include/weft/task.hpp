@@ -70,7 +70,7 @@ class TaskPromiseBase {
   void cancelAwaited() {
     TaskPromiseBase* p = this;
     while (p->awaitingTask) p = p->awaitingTask;
-    if (auto s = p->awaitingDeferred.lock()) s->cancel();
+    if (auto s = p->awaitingDeferred.lock()) DeferredState::cancel(s);
   }
 
  protected:

@@ -17,8 +17,12 @@ namespace weft::detail {
 class DeferredState;
 // A (callback, errback) pair, type-erased: it reads the state's result and replaces it.
 using DeferredStep = InlineFunction<void(DeferredState&), 56>;
+using Self = std::shared_ptr<DeferredState>;
 
-class DeferredState : public std::enable_shared_from_this<DeferredState> {
+// The operations that may run steps take the caller's owning pointer (`self`): it keeps the
+// state alive while user code runs, and a step that pauses on an inner Deferred hands it to
+// that one. (No enable_shared_from_this: its weak count costs two atomic operations a chain.)
+class DeferredState {
  public:
   enum class Kind : uint8_t { Empty, Value, Failed, Consumed };
   // Steps stored inline in the state; chains longer than this spill to a vector.
@@ -35,13 +39,23 @@ class DeferredState : public std::enable_shared_from_this<DeferredState> {
   // Throws AlreadyCalledError on any other second fire.
   bool beginFire();
   void fail(Failure f);
-  void runSteps();
+  static void runSteps(const Self& self);
 
   // --- the chain ---
-  void addStep(DeferredStep step);
-  void cancel();
+  template <class F>
+  static void addStep(const Self& self, F&& step) {
+    DeferredState& s = *self;
+    if (s.size_ < kInlineSteps) {
+      s.inline_[s.size_].emplace(std::forward<F>(step));
+    } else {
+      s.overflow_.emplace_back(std::forward<F>(step));
+    }
+    ++s.size_;
+    if (s.called) runSteps(self);
+  }
+  static void cancel(const Self& self);
   // A step's callback returned a Deferred: wait for it, then continue with its result.
-  void pauseOn(const std::shared_ptr<DeferredState>& inner);
+  void pauseOn(const Self& inner);
 
   // --- the result, for steps ---
   Kind kind = Kind::Empty;
@@ -52,15 +66,14 @@ class DeferredState : public std::enable_shared_from_this<DeferredState> {
   const void* tailType;  // what the next added step receives
   bool called = false;
   bool paused = false;
-  DeferredStep canceller;
+  InlineFunction<void(const Self&), 56> canceller;
 
  private:
-  void resumeFrom(DeferredState& inner);
-  DeferredStep takeNextStep();
-  bool hasNextStep() const { return next_ < size_; }
+  static void resumeFrom(const Self& outer, DeferredState& inner);
 
   bool running_ = false;
   bool suppressAlreadyCalled_ = false;
+  const Self* owner_ = nullptr;  // while runSteps runs: the pointer that keeps us alive
   size_t size_ = 0, next_ = 0;
   DeferredStep inline_[kInlineSteps];
   std::vector<DeferredStep> overflow_;

@@ -35,15 +35,13 @@ class InlineFunction<R(A...), N> {
   template <class F>
     requires(!std::is_same_v<std::decay_t<F>, InlineFunction>)
   InlineFunction(F&& f) {  // NOLINT: implicit, like std::function
-    using D = std::decay_t<F>;
-    if constexpr (kFitsInline<D, N>) {
-      ::new (static_cast<void*>(buf_)) D(std::forward<F>(f));
-      ops_ = &kInlineOps<D>;
-    } else {
-      using P = std::unique_ptr<D>;
-      ::new (static_cast<void*>(buf_)) P(std::make_unique<D>(std::forward<F>(f)));
-      ops_ = &kHeapOps<D>;
-    }
+    construct(std::forward<F>(f));
+  }
+  // Replaces the target, constructing the new one in place (no temporary to move).
+  template <class F>
+  void emplace(F&& f) {
+    reset();
+    construct(std::forward<F>(f));
   }
   InlineFunction(InlineFunction&& o) noexcept { moveFrom(o); }
   InlineFunction& operator=(InlineFunction&& o) noexcept {
@@ -91,6 +89,18 @@ class InlineFunction<R(A...), N> {
         using P = std::unique_ptr<D>;
         static_cast<P*>(p)->~P();
       }};
+  template <class F>
+  void construct(F&& f) {
+    using D = std::decay_t<F>;
+    if constexpr (kFitsInline<D, N>) {
+      ::new (static_cast<void*>(buf_)) D(std::forward<F>(f));
+      ops_ = &kInlineOps<D>;
+    } else {
+      using P = std::unique_ptr<D>;
+      ::new (static_cast<void*>(buf_)) P(std::make_unique<D>(std::forward<F>(f)));
+      ops_ = &kHeapOps<D>;
+    }
+  }
   void moveFrom(InlineFunction& o) noexcept {
     if (o.ops_) {
       o.ops_->move(buf_, o.buf_);

@@ -3,6 +3,7 @@
 // with a timeout, so one hang or crash costs one cell, not the matrix.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

@@ -23,7 +23,7 @@ std::string demangle(const char* name) {
 
 }  // namespace
 
-Failure::Failure(std::exception_ptr e, std::source_location where)
+Failure::Failure(std::exception_ptr e, SourceLocation where)
     : exception_(std::move(e)), where_(where) {
   if (!exception_) {
     exception_ = std::make_exception_ptr(std::logic_error("Failure made from an empty exception"));

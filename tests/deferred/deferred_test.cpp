@@ -308,7 +308,7 @@ TEST(Deferred, TrapPassesOtherErrorsOnWithTheirOrigin) {
         originLine = f.where().line();
         return 0;
       });
-  unsigned line = std::source_location::current().line() + 1;
+  unsigned line = weft::SourceLocation::current().line() + 1;
   d.errback(Failure(OtherError("not trapped")));
   EXPECT_FALSE(trapped);
   EXPECT_NE(passedOn.find("OtherError"), std::string::npos) << passedOn;
@@ -328,7 +328,7 @@ TEST(Deferred, TrapHandlesTheTypesItNames) {
 }
 
 TEST(Failure, HoldsTheExceptionItsTypeMessageAndOrigin) {
-  unsigned line = std::source_location::current().line() + 1;
+  unsigned line = weft::SourceLocation::current().line() + 1;
   Failure f(OtherError("boom"));
   EXPECT_NE(f.typeName().find("OtherError"), std::string::npos) << f.typeName();
   EXPECT_EQ(f.message(), "boom");

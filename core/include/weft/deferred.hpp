@@ -26,7 +26,6 @@
 
 #include <concepts>
 #include <memory>
-#include <source_location>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -34,6 +33,7 @@
 
 #include "weft/detail/deferred_state.hpp"
 #include "weft/failure.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -113,7 +113,7 @@ struct DeferredAccess {
 // state's new result. `incoming` is the Failure an errback was given: rethrowing that very
 // exception (Failure::trap) passes the original Failure on, with its origin.
 template <class R, class G>
-void storeResult(DeferredState& s, G&& g, const Failure* incoming, std::source_location where) {
+void storeResult(DeferredState& s, G&& g, const Failure* incoming, SourceLocation where) {
   try {
     if constexpr (std::is_void_v<R>) {
       g();
@@ -212,39 +212,39 @@ class Deferred {
   // Each step comes in two forms: on a named handle (it stays valid), and on a temporary
   // (`d.addCallback(f).addCallback(g)`), which hands its reference on instead of copying it.
   template <class F>
-  auto addCallback(F f, std::source_location where = std::source_location::current()) & {
+  auto addCallback(F f, SourceLocation where = SourceLocation::current()) & {
     return chain<CallbackChain<F>>(state_, callbackStep(std::move(f), where));
   }
   template <class F>
-  auto addCallback(F f, std::source_location where = std::source_location::current()) && {
+  auto addCallback(F f, SourceLocation where = SourceLocation::current()) && {
     return chain<CallbackChain<F>>(std::move(state_), callbackStep(std::move(f), where));
   }
   template <class F>
-  Deferred<T> addErrback(F f, std::source_location where = std::source_location::current()) & {
+  Deferred<T> addErrback(F f, SourceLocation where = SourceLocation::current()) & {
     return chain<T>(state_, errbackStep(std::move(f), where));
   }
   template <class F>
-  Deferred<T> addErrback(F f, std::source_location where = std::source_location::current()) && {
+  Deferred<T> addErrback(F f, SourceLocation where = SourceLocation::current()) && {
     return chain<T>(std::move(state_), errbackStep(std::move(f), where));
   }
   // cb and eb at one level: eb sees the failure that arrived, never one cb raised.
   template <class CB, class EB>
-  auto addCallbacks(CB cb, EB eb, std::source_location where = std::source_location::current()) & {
+  auto addCallbacks(CB cb, EB eb, SourceLocation where = SourceLocation::current()) & {
     return chain<CallbackChain<CB>>(state_, bothSidesStep(std::move(cb), std::move(eb), where));
   }
   template <class CB, class EB>
   auto addCallbacks(CB cb, EB eb,
-                    std::source_location where = std::source_location::current()) && {
+                    SourceLocation where = SourceLocation::current()) && {
     return chain<CallbackChain<CB>>(std::move(state_),
                                     bothSidesStep(std::move(cb), std::move(eb), where));
   }
   // f(Outcome<T>) runs on either side; what it returns (or throws) continues the chain.
   template <class F>
-  auto addBoth(F f, std::source_location where = std::source_location::current()) & {
+  auto addBoth(F f, SourceLocation where = SourceLocation::current()) & {
     return chain<BothChain<F>>(state_, bothStep(std::move(f), where));
   }
   template <class F>
-  auto addBoth(F f, std::source_location where = std::source_location::current()) && {
+  auto addBoth(F f, SourceLocation where = SourceLocation::current()) && {
     return chain<BothChain<F>>(std::move(state_), bothStep(std::move(f), where));
   }
 
@@ -273,7 +273,7 @@ class Deferred {
                                        T, detail::ChainOfT<std::invoke_result_t<F&, Outcome<T>&&>>>;
 
   template <class F>
-  static auto callbackStep(F f, std::source_location where) {
+  static auto callbackStep(F f, SourceLocation where) {
     using R = typename detail::CallbackResult<T, F>::type;
     static_assert(!std::is_same_v<R, Failure>, "a callback reports failure by throwing");
     return [f = std::move(f), where](detail::DeferredState& s) mutable {
@@ -282,7 +282,7 @@ class Deferred {
     };
   }
   template <class F>
-  static auto errbackStep(F f, std::source_location where) {
+  static auto errbackStep(F f, SourceLocation where) {
     using R = std::invoke_result_t<F&, const Failure&>;
     static_assert(std::is_same_v<detail::ChainOfT<R>, T> || std::is_same_v<R, Failure>,
                   "an errback returns T (recovered), a Deferred<T>, an Outcome<T> or a Failure");
@@ -292,7 +292,7 @@ class Deferred {
     };
   }
   template <class CB, class EB>
-  static auto bothSidesStep(CB cb, EB eb, std::source_location where) {
+  static auto bothSidesStep(CB cb, EB eb, SourceLocation where) {
     using R = typename detail::CallbackResult<T, CB>::type;
     using RE = std::invoke_result_t<EB&, const Failure&>;
     static_assert(std::is_same_v<detail::ChainOfT<RE>, detail::ChainOfT<R>> ||
@@ -307,7 +307,7 @@ class Deferred {
     };
   }
   template <class F>
-  static auto bothStep(F f, std::source_location where) {
+  static auto bothStep(F f, SourceLocation where) {
     using R = std::invoke_result_t<F&, Outcome<T>&&>;
     return [f = std::move(f), where](detail::DeferredState& s) mutable {
       using Kind = detail::DeferredState::Kind;
@@ -326,14 +326,14 @@ class Deferred {
   }
 
   template <class R, class F>
-  static void runCallback(detail::DeferredState& s, F& f, std::source_location where) {
+  static void runCallback(detail::DeferredState& s, F& f, SourceLocation where) {
     auto v = s.value.template take<detail::Stored<T>>();
     s.kind = detail::DeferredState::Kind::Empty;
     detail::storeResult<R>(
         s, [&]() -> R { return detail::invokeCallback<T>(f, std::move(v)); }, nullptr, where);
   }
   template <class R, class F>
-  static void runErrback(detail::DeferredState& s, F& f, std::source_location where) {
+  static void runErrback(detail::DeferredState& s, F& f, SourceLocation where) {
     Failure in = std::move(*s.failure);
     s.failure.reset();
     s.kind = detail::DeferredState::Kind::Empty;

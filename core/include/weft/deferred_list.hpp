@@ -7,10 +7,10 @@
 
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <vector>
 
 #include "weft/deferred.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -32,7 +32,7 @@ struct DeferredListResult {
 template <class T>
 Deferred<DeferredListResult<T>> DeferredList(
     std::vector<Deferred<T>> inputs, DeferredListOptions options = {},
-    std::source_location where = std::source_location::current()) {
+    SourceLocation where = SourceLocation::current()) {
   struct Shared {
     DeferredListResult<T> result;
     size_t remaining = 0;
@@ -76,7 +76,7 @@ Deferred<DeferredListResult<T>> DeferredList(
 template <class T>
 Deferred<std::vector<detail::Stored<T>>> gatherResults(
     std::vector<Deferred<T>> inputs, bool consumeErrors = false,
-    std::source_location where = std::source_location::current()) {
+    SourceLocation where = SourceLocation::current()) {
   struct Shared {
     std::vector<std::optional<detail::Stored<T>>> values;
     size_t remaining = 0;

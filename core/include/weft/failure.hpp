@@ -5,11 +5,12 @@
 #pragma once
 
 #include <exception>
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <typeinfo>
 #include <utility>
+
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -17,12 +18,12 @@ class Failure {
  public:
   // From the exception being handled (call inside a catch block), or any exception_ptr.
   explicit Failure(std::exception_ptr e,
-                   std::source_location where = std::source_location::current());
+                   SourceLocation where = SourceLocation::current());
   // From an exception object: Failure(std::runtime_error("boom")).
   template <class E>
     requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr> &&
              !std::is_same_v<std::decay_t<E>, Failure>)
-  explicit Failure(E&& e, std::source_location where = std::source_location::current())
+  explicit Failure(E&& e, SourceLocation where = SourceLocation::current())
       : Failure(std::make_exception_ptr(std::forward<E>(e)), where) {}
 
   const std::exception_ptr& exception() const { return exception_; }
@@ -31,7 +32,7 @@ class Failure {
   // what() for a std::exception, "(non-standard exception)" otherwise.
   std::string message() const;
   // Where the failure was raised or entered the chain.
-  const std::source_location& where() const { return where_; }
+  const SourceLocation& where() const { return where_; }
   // "weft::CancelledError: Deferred was cancelled (at file.cpp:12 in f)".
   std::string describe() const;
 
@@ -62,7 +63,7 @@ class Failure {
 
   std::exception_ptr exception_;
   const std::type_info* type_ = nullptr;  // null for exceptions not derived from std::exception
-  std::source_location where_;
+  SourceLocation where_;
 };
 
 // Deferred.cancel() without a canceller that fires it (Twisted's CancelledError).

@@ -31,7 +31,6 @@
 #include <exception>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>

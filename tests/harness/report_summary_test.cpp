@@ -84,7 +84,7 @@ TEST(ReportSummary, OpensWithVerdictsAndAColourScaledGridThenReadableCharts) {
   EXPECT_NE(html.find("id=\"openloop-p99\""), std::string::npos);
   EXPECT_NE(html.find("id=\"openloop-p999\""), std::string::npos);
   EXPECT_NE(html.find("Server CPU per message against idle connections"), std::string::npos);
-  EXPECT_EQ(count(html, "(beyond FD_SETSIZE: idle connections refused)</title>"), 4u)
+  EXPECT_EQ(count(html, "(beyond FD_SETSIZE)</title>"), 4u)
       << "select at 1000 and 10000 idle, in the CPU and the throughput chart";
   EXPECT_NE(html.find("Throughput against connections, echo 64 B, depth 1"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);

@@ -301,7 +301,8 @@ class BenchRun {
           rows[i].failure =
               contractBadStop(hung ? "it was still running 10 s later" : "it ended with " + status);
         } else {
-          rows[i].failure = "server " + status + " on SIGTERM";
+          rows[i].failure = hung ? "server still running 10 s after SIGTERM (then " + status + ")"
+                                 : "server " + status + " on SIGTERM";
         }
       }
       aggregate(rows[i], samples[i]);

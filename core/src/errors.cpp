@@ -46,6 +46,12 @@ std::string_view errorKindName(ErrorKind kind) {
       return "Unavailable";
     case ErrorKind::Internal:
       return "Internal";
+    case ErrorKind::TlsHandshakeFailed:
+      return "TlsHandshakeFailed";
+    case ErrorKind::TlsTruncated:
+      return "TlsTruncated";
+    case ErrorKind::TlsError:
+      return "TlsError";
   }
   return "Unknown";
 }

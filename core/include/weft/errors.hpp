@@ -28,6 +28,9 @@ enum class ErrorKind {
   InvalidArgument,    // bad host/port/argument, or a string too long for its prefix
   Unavailable,        // reactor not built or not usable here
   Internal,           // unexpected system error
+  TlsHandshakeFailed,  // TLS handshake failed (bad or expired certificate, wrong name, not TLS)
+  TlsTruncated,        // TCP EOF without the peer's TLS close_notify (possible truncation)
+  TlsError,            // TLS protocol error after the handshake (bad record, renegotiation)
 };
 
 std::string_view errorKindName(ErrorKind kind);

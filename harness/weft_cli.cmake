@@ -28,7 +28,7 @@ add_executable(weft
   src/cli/serve_stats.cpp
 )
 target_include_directories(weft PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
-target_link_libraries(weft PRIVATE weft_check weft::protocols weft::backends weft_warnings)
+target_link_libraries(weft PRIVATE weft_check weft::protocols weft::backends weft::tls weft_warnings)
 
 if(WIN32)
   # `weft bench` needs weft-loadgen (epoll) and the reference servers: POSIX-only.

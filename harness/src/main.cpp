@@ -31,6 +31,8 @@ void addServe(CLI::App& app, ServeOptions& o) {
   app.add_option("--listen", o.listen,
                  "endpoint description instead of --port/--interface, e.g. "
                  "tcp:0:interface=127.0.0.1 (docs/deferreds.md)");
+  app.add_option("--tls-cert", o.tlsCert, "serve TLS with this PEM certificate chain")
+      ->needs(app.add_option("--tls-key", o.tlsKey, "the PEM private key for --tls-cert"));
 }
 
 void addConnect(CLI::App& app, ConnectOptions& o) {
@@ -43,6 +45,8 @@ void addConnect(CLI::App& app, ConnectOptions& o) {
   app.add_option("--delimiter", o.delimiter, "line delimiter: crlf|lf");
   app.add_option("--send", o.messages, "a message to send (repeatable; default: stdin lines)");
   app.add_option("--timeout", o.timeout, "seconds for connecting and for all replies");
+  app.add_flag("--tls", o.tls, "connect over TLS, verifying the server's certificate and name");
+  app.add_option("--ca", o.ca, "with --tls: PEM CA file to trust (default: the system's)");
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ struct ServeOptions {
   int backlog = 1024;
   std::string fault;  // hidden --fault NAME: a broken server (cli/fault_server.hpp)
   std::string listen;  // an endpoint description; replaces port/interface/backlog
+  std::string tlsCert, tlsKey;  // both set: serve over TLS (weft::tls)
 };
 
 struct ConnectOptions {
@@ -35,6 +36,8 @@ struct ConnectOptions {
   std::string delimiter = "crlf";
   std::vector<std::string> messages;  // --send; empty = stdin lines
   double timeout = 10;
+  bool tls = false;  // connect over TLS, verifying the server (against --ca, else the system)
+  std::string ca;
 };
 
 int printReactorHelp();

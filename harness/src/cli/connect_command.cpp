@@ -11,6 +11,7 @@
 #include "weft/endpoint_strings.hpp"
 #include "weft/errors.hpp"
 #include "weft/protocol.hpp"
+#include "weft/tls/tls.hpp"
 
 namespace weft::harness {
 
@@ -167,7 +168,21 @@ int runConnect(const ConnectOptions& o) {
   const std::string& dest = o.endpoint.empty() ? o.target : o.endpoint;
   ConnectFactory factory(*reactor, wire, msgs, dest);
   auto timeout = Duration(o.timeout);
-  if (o.endpoint.empty()) {
+  if (o.tls && !tls::tlsAvailable())
+    throw UsageError("weft connect: TLS unavailable: " + std::string(tls::tlsUnavailableReason()));
+  if (o.tls && !o.endpoint.empty()) throw UsageError("weft connect: --tls needs HOST:PORT");
+  if (o.tls) {
+#if WEFT_HAVE_TLS
+    tls::ClientOptions co;
+    co.caFile = o.ca;
+    try {
+      tls::connectSSL(*reactor, host, port, factory, tls::ClientContext::create(co), timeout);
+    } catch (const Error& e) {
+      std::cerr << "weft connect: " << e.what() << "\n";
+      return kExitFailure;
+    }
+#endif
+  } else if (o.endpoint.empty()) {
     reactor->connectTCP(host, port, factory, timeout);
   } else {
     connectToEndpoint(*reactor, o.endpoint, factory);

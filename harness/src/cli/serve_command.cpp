@@ -19,6 +19,7 @@
 #include "weft/endpoint_strings.hpp"
 #include "weft/errors.hpp"
 #include "weft/protocols/echo_servers.hpp"
+#include "weft/tls/tls.hpp"
 
 namespace weft::harness {
 
@@ -84,7 +85,22 @@ int runServe(const ServeOptions& o) {
   auto factory = fault ? faultyFactory(o, *fault, stats) : makeCountingEchoFactory(options, stats);
   bool ignoreStop = fault && fault->kind == Fault::Kind::IgnoreSigterm;
   std::shared_ptr<ListeningPort> port;
-  if (!o.listen.empty()) {
+  if (!o.tlsCert.empty()) {
+    if (!tls::tlsAvailable())
+      throw UsageError("weft serve: TLS unavailable: " + std::string(tls::tlsUnavailableReason()));
+#if WEFT_HAVE_TLS
+    try {
+      tls::ServerOptions so;
+      so.certificate = {o.tlsCert, o.tlsKey};
+      port = tls::listenSSL(*reactor, o.port, *factory, tls::ServerContext::create(so), o.backlog,
+                            o.interface);
+    } catch (const Error& e) {
+      std::cerr << "weft serve: cannot serve TLS on " << o.interface << ":" << o.port << ": "
+                << e.what() << "\n";
+      return kExitFailure;
+    }
+#endif
+  } else if (!o.listen.empty()) {
     port = listenOnEndpoint(*reactor, o.listen, *factory);
     if (!port) return kExitFailure;
   } else {

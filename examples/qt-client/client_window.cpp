@@ -8,7 +8,11 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-#include "weft/protocols/int_n_string_receiver.hpp"
+#include <QPointer>
+
+#include "weft/endpoint_strings.hpp"
+#include "weft/protocols/awaitable_receivers.hpp"
+#include "weft/task.hpp"
 
 namespace weft::examples {
 
@@ -36,49 +40,45 @@ void CircleWidget::paintEvent(QPaintEvent*) {
 
 namespace {
 
-// One request: send "hello", log the reply, disconnect.
-class HelloProtocol : public BasicIntNStringReceiver<4, std::endian::little> {
- public:
-  explicit HelloProtocol(ClientWindow& w) : window_(w) {}
-  void connectionMade() override {
-    window_.log("connected to " + QString::fromStdString(transport->getPeer().toString()));
-    sendString("hello");
+// One request, as a coroutine: connect, send "hello", await and log the reply, close, and
+// await the end of the connection (it arrives as ConnectionClosedError, also when the
+// window closes first and the reactor's shutdown closes the connection). QPointer: the
+// coroutine may outlive the window, and then logs nothing.
+Task<void> helloExchange(QPointer<ClientWindow> window, Reactor& reactor, std::string host,
+                         uint16_t port) {
+  auto log = [&](const QString& line) {
+    if (window) window->log(line);
+  };
+  const std::string where = host + ":" + std::to_string(port);
+  auto endpoint = clientFromString(
+      reactor, "tcp:host=" + host + ":port=" + std::to_string(port) + ":timeout=5");
+  std::shared_ptr<MessageChannel> channel;
+  try {
+    channel = co_await connectChannel(
+        *endpoint, std::make_unique<AwaitableIntNStringReceiver>(PrefixFormat::U32LE));
+  } catch (const std::exception& e) {
+    log("connection to " + QString::fromStdString(where) + " failed: " + e.what());
+    co_return;
   }
-  void stringReceived(std::string_view s) override {
-    window_.log("reply: " + QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())));
-    transport->loseConnection();
+  log("connected to " + QString::fromStdString(where));
+  channel->send("hello");
+  try {
+    std::string reply = co_await channel->next();
+    log("reply: " + QString::fromStdString(reply));
+    channel->close();
+    co_await channel->next();  // nothing more comes: this is how the end arrives
+  } catch (const ConnectionClosedError& e) {
+    log("disconnected (" + QString::fromStdString(std::string(errorKindName(e.reason().kind))) +
+        ")");
   }
-  void connectionLost(const Reason& reason) override {
-    window_.log("disconnected (" + QString::fromStdString(std::string(errorKindName(reason.kind))) +
-                ")");
-  }
-
- private:
-  ClientWindow& window_;
-};
+}
 
 }  // namespace
-
-class ClientWindow::Factory : public ClientFactory {
- public:
-  explicit Factory(ClientWindow& w) : window_(w) {}
-  std::unique_ptr<Protocol> buildProtocol(const Address&) override {
-    return std::make_unique<HelloProtocol>(window_);
-  }
-  void clientConnectionFailed(Connector& c, const Reason& reason) override {
-    window_.log("connection to " + QString::fromStdString(c.destination()) +
-                " failed: " + QString::fromStdString(reason.message));
-  }
-
- private:
-  ClientWindow& window_;
-};
 
 ClientWindow::ClientWindow(Reactor& reactor, std::string host, uint16_t port)
     : reactor_(reactor),
       host_(std::move(host)),
       port_(port),
-      factory_(std::make_unique<Factory>(*this)),
       circle_(new CircleWidget(this)),
       button_(new QPushButton("Do it!", this)),
       log_(new QPlainTextEdit(this)) {
@@ -92,13 +92,12 @@ ClientWindow::ClientWindow(Reactor& reactor, std::string host, uint16_t port)
   QObject::connect(button_, &QPushButton::clicked, this, [this] { doIt(); });
 }
 
-// The reactor has shut down (or is destroyed first) before the window goes: no connection
-// still refers to the factory.
+// A coroutine still running holds only a QPointer to the window.
 ClientWindow::~ClientWindow() = default;
 
 void ClientWindow::doIt() {
   log("connecting to " + QString::fromStdString(host_) + ":" + QString::number(port_));
-  reactor_.connectTCP(host_, port_, *factory_, Duration(5.0));
+  ensureDeferred(helloExchange(QPointer<ClientWindow>(this), reactor_, host_, port_));
 }
 
 void ClientWindow::log(const QString& line) {

@@ -1,6 +1,7 @@
 // The seed's GUI client: a circle animation (proof the GUI never freezes), a "Do it!" button
-// that connects, sends "hello" with a 4-byte little-endian length prefix, logs the reply with
-// a timestamp and disconnects, and a log. The networking runs on the Qt reactor.
+// that runs a coroutine (connects, sends "hello" with a 4-byte little-endian length prefix,
+// awaits the reply, logs it with a timestamp, disconnects), and a log. The networking runs on
+// the Qt reactor.
 #pragma once
 
 #include <QWidget>
@@ -40,13 +41,11 @@ class ClientWindow : public QWidget {
   CircleWidget* circle() const { return circle_; }
 
  private:
-  class Factory;
   void doIt();
 
   Reactor& reactor_;
   std::string host_;
   uint16_t port_;
-  std::unique_ptr<Factory> factory_;
   CircleWidget* circle_;  // the widgets are owned by the window (Qt parent)
   QPushButton* button_;
   QPlainTextEdit* log_;

@@ -91,5 +91,54 @@ TEST_P(LengthPrefixClientTest, ReportsAFailedConnection) {
 
 WEFT_FOR_EVERY_REACTOR(LengthPrefixClientTest);
 
+// The coroutine version: the same bytes on the wire; a missing reply and a refused connection
+// arrive as failures at its co_awaits (exit 1, the failure's type named).
+class LengthPrefixCoroClientTest : public ExampleTest {};
+
+TEST_P(LengthPrefixCoroClientTest, SendsHelloAwaitsTheReplyAndDisconnects) {
+  PlainServer server;
+  auto client =
+      startProgram(WEFT_EXAMPLE_LENGTH_PREFIX_CORO_CLIENT, {"--port", std::to_string(server.port)});
+  int conn = server.accept();
+  ASSERT_GE(conn, 0) << "the client never connected";
+  EXPECT_EQ(readFrom(conn, 9), std::string("\x05\x00\x00\x00hello", 9));
+  std::string reply = std::string("\x0b\x00\x00\x00", 4) + "hi, client!";
+  send(conn, reply.data(), 6, MSG_NOSIGNAL);
+  send(conn, reply.data() + 6, reply.size() - 6, MSG_NOSIGNAL);
+  EXPECT_EQ(client->readLine(), "received: hi, client!");
+  EXPECT_EQ(readFrom(conn, 1), "") << "the client should hang up after the reply";
+  auto status = client->wait();
+  EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeStatus(status);
+  close(conn);
+}
+
+TEST_P(LengthPrefixCoroClientTest, AMissingReplyTimesOut) {
+  PlainServer server;
+  auto client = startProgram(WEFT_EXAMPLE_LENGTH_PREFIX_CORO_CLIENT,
+                             {"--port", std::to_string(server.port), "--timeout", "0.2"});
+  int conn = server.accept();
+  ASSERT_GE(conn, 0) << "the client never connected";
+  auto line = client->readLine().value_or("");
+  EXPECT_TRUE(line.starts_with("failed: weft::TimedOutError")) << line;
+  auto status = client->wait();
+  EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 1) << describeStatus(status);
+  close(conn);
+}
+
+TEST_P(LengthPrefixCoroClientTest, AClosedConnectionIsAFailureNotAHang) {
+  PlainServer server;
+  auto client =
+      startProgram(WEFT_EXAMPLE_LENGTH_PREFIX_CORO_CLIENT, {"--port", std::to_string(server.port)});
+  int conn = server.accept();
+  ASSERT_GE(conn, 0) << "the client never connected";
+  close(conn);
+  auto line = client->readLine().value_or("");
+  EXPECT_TRUE(line.starts_with("failed: weft::ConnectionClosedError")) << line;
+  auto status = client->wait();
+  EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 1) << describeStatus(status);
+}
+
+WEFT_FOR_EVERY_REACTOR(LengthPrefixCoroClientTest);
+
 }  // namespace
 }  // namespace weft::test

@@ -24,6 +24,7 @@
 #include "bench/bench_model.hpp"
 #include "bench/bench_servers.hpp"
 #include "bench/loadgen_record.hpp"
+#include "cli/comma_list.hpp"
 #include "cli/commands.hpp"
 #include "cli/reactor_choice.hpp"
 #include "common/process.hpp"
@@ -34,18 +35,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 std::vector<int> splitInts(const std::string& s, const char* what, bool zeroOk = false) {
   std::vector<int> out;
-  for (const auto& item : split(s)) {
+  for (const auto& item : splitCommaList(s)) {
     try {
       out.push_back(std::stoi(item));
     } catch (const std::exception&) {
@@ -546,7 +538,7 @@ int runBench(const BenchOptions& o) {
   }
   std::vector<Point> matrix, idlePoints;
   std::set<std::string> keys;
-  auto protocols = split(o.protocols);
+  auto protocols = splitCommaList(o.protocols);
   for (const auto& p : protocols) {
     if (p != "echo" && p != "lenprefix" && p != "line") {
       throw UsageError("weft bench: protocol must be echo, lenprefix or line, not '" + p + "'");

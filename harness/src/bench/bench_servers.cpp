@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <sstream>
 #include <string>
 
+#include "cli/comma_list.hpp"
 #include "cli/reactor_choice.hpp"
 #include "common/process.hpp"
 
@@ -14,15 +14,6 @@ namespace weft::harness {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 // An installed weft (PREFIX/bin/weft) finds the load generator and the reference servers in
 // PREFIX/libexec/weft (cmake/weft_install.cmake). In the build tree the load generator sits
@@ -93,7 +84,7 @@ ServerSpec parseExternalServer(const std::string& spec) {
 std::vector<ServerSpec> referenceServers(const std::string& which) {
   std::vector<ServerSpec> out;
   fs::path dir = referenceDir();
-  auto wanted = split(which);
+  auto wanted = splitCommaList(which);
   for (const char* name : {"raw-epoll", "libevent", "asio", "qt", "libuv"}) {
     fs::path exe = dir / (std::string("weft-ref-") + name);
     bool chosen = which == "all" || std::string(name) == "raw-epoll" ||

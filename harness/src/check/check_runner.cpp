@@ -10,11 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "check/check_command.hpp"
 #include "check/check_results.hpp"
 #include "check/scenario.hpp"
+#include "cli/comma_list.hpp"
 #include "cli/commands.hpp"
 #include "cli/reactor_choice.hpp"
 #include "common/process.hpp"
@@ -26,15 +26,6 @@ namespace weft::harness {
 namespace {
 
 const std::vector<std::string> kAllProtocols = {"echo", "lenprefix", "line", "netstring"};
-
-std::vector<std::string> splitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 std::string lastLine(const std::string& path) {
   std::ifstream in(path);
@@ -212,7 +203,7 @@ int runCheck(const CheckOptions& o) {
   if (!(o.timeout > 0))
     throw UsageError("weft check: --timeout must be a positive number of seconds");
   auto reactors = expandReactorList(o.reactors);
-  auto protocols = o.protocols == "all" ? kAllProtocols : splitList(o.protocols);
+  auto protocols = o.protocols == "all" ? kAllProtocols : splitCommaList(o.protocols);
   for (const auto& p : protocols) {
     if (!parseWire(p)) throw UsageError("weft check: unknown protocol '" + p + "'");
   }

@@ -316,11 +316,12 @@ class Deferred {
         s.kind = Kind::Empty;
         detail::storeResult<R>(s, [&]() -> R { return f(std::move(o)); }, nullptr, where);
       } else if (s.kind == Kind::Failed) {
-        Failure in = std::move(*s.failure);
+        // Moved, not copied: f may hand the Failure to another thread, which must then hold
+        // the only reference to its exception.
+        Outcome<T> o(std::move(*s.failure));
         s.failure.reset();
         s.kind = Kind::Empty;
-        Outcome<T> o(in);
-        detail::storeResult<R>(s, [&]() -> R { return f(std::move(o)); }, &in, where);
+        detail::storeResult<R>(s, [&]() -> R { return f(std::move(o)); }, nullptr, where);
       }
     };
   }

@@ -33,7 +33,7 @@ namespace weft {
 namespace asio_backend {
 namespace {
 
-class AsioReactor final : public Reactor, private BatchOwner {
+class AsioReactor final : public ReactorBackend, private BatchOwner {
  public:
   AsioReactor() = default;
   ~AsioReactor() override {
@@ -118,7 +118,7 @@ class AsioReactor final : public Reactor, private BatchOwner {
       else if (timeout->count() <= 0)
         ran = io_.poll_one();
       else
-        ran = io_.run_one_for(std::chrono::ceil<std::chrono::microseconds>(*timeout));
+        ran = io_.run_one_for(roundUpTimeout<std::chrono::microseconds>(*timeout));
       // Then the rest of the batch, up to its marker (which stops the run).
       if (ran > 0 && !loopShouldExit()) {
         batch_.open();  // every handler opens it; in case one did not

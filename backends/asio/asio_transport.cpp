@@ -68,7 +68,7 @@ struct AsioTransport::Io
   HandlerSlots<4> slots;
 };
 
-AsioTransport::AsioTransport(Reactor& reactor, Batch& batch, DeferredReads& deferred, Socket socket,
+AsioTransport::AsioTransport(ReactorBackend& reactor, Batch& batch, DeferredReads& deferred, Socket socket,
                              std::unique_ptr<Protocol> protocol,
                              std::shared_ptr<ConnectionOwner> owner)
     : reactor_(reactor),

@@ -19,7 +19,7 @@
 #include "weft/delayed_call.hpp"
 #include "weft/detail/write_queue.hpp"
 #include "weft/protocol.hpp"
-#include "weft/reactor.hpp"
+#include "weft/reactor_backend.hpp"
 #include "weft/transport.hpp"
 
 namespace weft::asio_backend {
@@ -54,7 +54,7 @@ class AsioTransport final : public Transport, public TrackedConnection {
 
   // `batch` and `deferred` are the loop's: every handler opens the batch, and the reads
   // `deferred` holds start at its end.
-  AsioTransport(Reactor& reactor, Batch& batch, DeferredReads& deferred, Socket socket,
+  AsioTransport(ReactorBackend& reactor, Batch& batch, DeferredReads& deferred, Socket socket,
                 std::unique_ptr<Protocol> protocol, std::shared_ptr<ConnectionOwner> owner);
   ~AsioTransport() override;
 
@@ -132,7 +132,7 @@ class AsioTransport final : public Transport, public TrackedConnection {
   template <class F>
   void callProtocol(const char* what, F&& f);
 
-  Reactor& reactor_;
+  ReactorBackend& reactor_;
   Batch& batch_;
   DeferredReads& deferred_;
   // Shared with every handler in flight. Not std::shared_ptr: each handler copies and drops

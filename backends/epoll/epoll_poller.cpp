@@ -8,7 +8,6 @@
 
 #include <array>
 #include <cerrno>
-#include <cmath>
 
 #include "weft/errors.hpp"
 
@@ -37,9 +36,8 @@ class EpollPoller final : public Poller {
   }
 
   void wait(std::optional<Duration> timeout, ReadySink& sink) override {
-    // Round up: a timer must never fire early because the wait was cut short.
-    int ms = timeout ? static_cast<int>(std::ceil(timeout->count() * 1000.0)) : -1;
-    int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), ms);
+    int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()),
+                         timeoutMilliseconds(timeout));
     for (int i = 0; i < n; ++i) {
       const auto e = events_[i].events;
       unsigned ready = ((e & EPOLLIN) ? kReadable : 0u) | ((e & EPOLLOUT) ? kWritable : 0u) |

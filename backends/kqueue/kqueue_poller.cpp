@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -48,9 +47,7 @@ class KqueuePoller final : public Poller {
     timespec ts{};
     timespec* tsp = nullptr;
     if (timeout) {
-      // Round up to whole microseconds: a timer must never fire early because the wait was
-      // cut short (core re-checks the clock, but an early wake-up is a wasted iteration).
-      auto us = static_cast<long long>(std::ceil(timeout->count() * 1e6));
+      auto us = roundUpTimeout<std::chrono::microseconds>(*timeout).count();
       ts.tv_sec = static_cast<time_t>(us / 1000000);
       ts.tv_nsec = static_cast<long>(us % 1000000) * 1000;
       tsp = &ts;

@@ -32,9 +32,7 @@ struct EventFree {
 using EventPtr = std::unique_ptr<event, EventFree>;
 
 timeval toTimeval(Duration d) {
-  // Rounded up: a timer must never fire early because of truncation.
-  auto us = std::chrono::ceil<std::chrono::microseconds>(d).count();
-  if (us < 0) us = 0;
+  auto us = roundUpTimeout<std::chrono::microseconds>(d).count();
   return timeval{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
 }
 

@@ -5,7 +5,6 @@
 #include <poll.h>
 
 #include <cerrno>
-#include <cmath>
 #include <vector>
 
 #include "weft/errors.hpp"
@@ -38,8 +37,7 @@ class PollPoller final : public Poller {
   }
 
   void wait(std::optional<Duration> timeout, ReadySink& sink) override {
-    int ms = timeout ? static_cast<int>(std::ceil(timeout->count() * 1000.0)) : -1;
-    int n = ::poll(pollfds_.data(), pollfds_.size(), ms);
+    int n = ::poll(pollfds_.data(), pollfds_.size(), timeoutMilliseconds(timeout));
     if (n <= 0) return;
     // Handlers may add or remove fds while we report: report from a snapshot.
     ready_.clear();

@@ -15,7 +15,6 @@
 #include <QThread>
 #include <QTimer>
 #include <atomic>
-#include <cmath>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -60,7 +59,7 @@ class QtPoller final : public Poller {
       return;
     }
     // The wait timer has no slot: its event alone ends processEvents().
-    if (timeout) waitTimer_.start(toMilliseconds(*timeout));
+    if (timeout) waitTimer_.start(timeoutMilliseconds(timeout));
     dispatcher->processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
     waitTimer_.stop();
   }
@@ -106,7 +105,7 @@ class QtPoller final : public Poller {
       if (timer_.isActive()) timer_.stop();
       return;
     }
-    int ms = toMilliseconds(*timeout);
+    int ms = timeoutMilliseconds(timeout);
     auto deadline = Clock::now() + std::chrono::milliseconds(ms);
     // Re-arming costs a timer (un)registration in the dispatcher; after most callbacks the
     // deadline has not moved.
@@ -233,12 +232,6 @@ class QtPoller final : public Poller {
   struct FdNotifiers {
     std::unique_ptr<Notifier> read, write;
   };
-
-  static int toMilliseconds(Duration d) {
-    // Round up (never early) and clamp to what QTimer takes.
-    double ms = std::ceil(std::max(0.0, d.count()) * 1000.0);
-    return ms >= 2147483647.0 ? 2147483647 : static_cast<int>(ms);
-  }
 
   void setWanted(std::unique_ptr<Notifier>& n, int fd, QSocketNotifier::Type type, bool want) {
     if (!n) {
@@ -386,7 +379,6 @@ void QtReactor::wakeUp() {
 }
 
 void QtReactor::setStopPolicy(StopPolicy p) {
-  stopPolicy_ = p;
   qtPoller_->setQuitAppOnStop(p == StopPolicy::QuitApplication);
 }
 

@@ -45,7 +45,6 @@ class QtReactor final : private detail::QtAppHolder, public PollerReactor {
   // application's own app.exec() drives the reactor. Do not call run() while started.
   void start() { runDetached(); }
   void setStopPolicy(StopPolicy p);
-  StopPolicy stopPolicy() const { return stopPolicy_; }
   // Wake-up events Qt deleted without delivering them (QCoreApplication::removePostedEvents,
   // the application's destruction); each was replaced by a wake-up through core's eventfd.
   int droppedWakeUps() const;
@@ -60,7 +59,6 @@ class QtReactor final : private detail::QtAppHolder, public PollerReactor {
   void finishShutdownInsideLoop();
 
   std::unique_ptr<QObject> context_;  // receiver of aboutToQuit; lives on the loop thread
-  StopPolicy stopPolicy_ = StopPolicy::QuitApplication;
 };
 
 std::unique_ptr<Reactor> makeQtReactor();

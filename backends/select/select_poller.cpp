@@ -23,7 +23,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <cmath>
 #include <vector>
 
 #include "weft/errors.hpp"
@@ -80,7 +79,7 @@ class SelectPoller final : public Poller {
       if (!timeout || *timeout > Duration(0.05)) timeout = Duration(0.05);
     }
     if (timeout) {
-      auto us = static_cast<long long>(std::ceil(timeout->count() * 1e6));
+      auto us = roundUpTimeout<std::chrono::microseconds>(*timeout).count();
       tv.tv_sec = static_cast<time_t>(us / 1000000);
       tv.tv_usec = static_cast<suseconds_t>(us % 1000000);
       tvp = &tv;
@@ -137,7 +136,7 @@ class SelectPoller final : public Poller {
     timeval tv{};
     timeval* tvp = nullptr;
     if (timeout) {
-      auto us = static_cast<long long>(std::ceil(timeout->count() * 1e6));
+      auto us = roundUpTimeout<std::chrono::microseconds>(*timeout).count();
       tv.tv_sec = static_cast<long>(us / 1000000);
       tv.tv_usec = static_cast<long>(us % 1000000);
       tvp = &tv;

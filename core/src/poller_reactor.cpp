@@ -112,7 +112,7 @@ void PollerReactor::runDetached() {
 
 void PollerReactor::runLoop() {
   if (!poller_->foreignLoop()) {
-    Reactor::runLoop();
+    ReactorBackend::runLoop();
     return;
   }
   if (!tick()) return;

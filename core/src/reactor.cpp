@@ -17,6 +17,7 @@
 
 #include "weft/errors.hpp"
 #include "weft/log.hpp"
+#include "weft/reactor_backend.hpp"
 
 namespace weft {
 namespace {
@@ -146,7 +147,7 @@ void Reactor::run() {
   collectGarbage();
 }
 
-void Reactor::runLoop() {
+void ReactorBackend::runLoop() {
   while (tick()) waitForEvents(timeout());
 }
 

@@ -6,11 +6,24 @@
 namespace weft::harness {
 
 std::optional<Wire> parseWire(std::string_view n) {
-  if (n == "echo") return Wire::Echo;
-  if (n == "lenprefix") return Wire::LenPrefix;
-  if (n == "line") return Wire::Line;
-  if (n == "netstring") return Wire::Netstring;
+  for (Wire w : kAllWires)
+    if (n == wireName(w)) return w;
   return std::nullopt;
+}
+
+std::vector<std::string> wireNames(std::span<const Wire> wires) {
+  std::vector<std::string> names;
+  for (Wire w : wires) names.emplace_back(wireName(w));
+  return names;
+}
+
+std::string joinedWireNames(std::string_view sep, std::span<const Wire> wires) {
+  std::string out;
+  for (Wire w : wires) {
+    if (!out.empty()) out += sep;
+    out += wireName(w);
+  }
+  return out;
 }
 
 std::string_view wireName(Wire w) {

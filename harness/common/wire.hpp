@@ -2,17 +2,29 @@
 // load generator and the check clients do not trust the code under test to frame messages.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace weft::harness {
 
 enum class Wire { Echo, LenPrefix, Line, Netstring };
 
+// Every framing, in table order: the one list the command lines' choices and help texts, and
+// `weft check --protocol all`, come from.
+inline constexpr std::array kAllWires{Wire::Echo, Wire::LenPrefix, Wire::Line, Wire::Netstring};
+// The framings `weft bench` measures: those the reference servers speak too.
+inline constexpr std::array kBenchWires{Wire::Echo, Wire::LenPrefix, Wire::Line};
+
 std::optional<Wire> parseWire(std::string_view name);
 std::string_view wireName(Wire w);
+// The names of `wires`, in order ("echo", "lenprefix", ...), and joined by `sep`.
+std::vector<std::string> wireNames(std::span<const Wire> wires = kAllWires);
+std::string joinedWireNames(std::string_view sep, std::span<const Wire> wires = kAllWires);
 
 // How a protocol is framed: the prefix (lenprefix) and delimiter (line) details.
 struct WireFormat {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/process.hpp"
+#include "common/wire.hpp"
 #include "load_client.hpp"
 #include "load_json.hpp"
 
@@ -25,8 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--port", ports, "server ports (comma list: the servers take turns)")
       ->required()
       ->delimiter(',');
-  app.add_option("--protocol", protocol, "echo|lenprefix|line|netstring")
-      ->check(CLI::IsMember({"echo", "lenprefix", "line", "netstring"}));
+  app.add_option("--protocol", protocol, joinedWireNames("|"))->check(CLI::IsMember(wireNames()));
   app.add_option("--size", cfg.size, "payload bytes per message")->check(CLI::Range(1, 1 << 26));
   app.add_option("--connections", cfg.connections, "concurrent connections")
       ->check(CLI::Range(1, 100000));

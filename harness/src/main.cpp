@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/reactor_choice.hpp"
 #include "common/process.hpp"
+#include "common/wire.hpp"
 
 using namespace weft::harness;
 
@@ -18,7 +19,7 @@ namespace {
 
 void addServe(CLI::App& app, ServeOptions& o) {
   app.add_option("--reactor", o.reactor, "event loop (see --help-reactors)");
-  app.add_option("--protocol", o.protocol, "echo|lenprefix|line|netstring");
+  app.add_option("--protocol", o.protocol, joinedWireNames("|"));
   app.add_option("--port", o.port, "TCP port, 0 = ephemeral");
   app.add_option("--interface", o.interface, "address to listen on");
   app.add_option("--max-length", o.maxLength,
@@ -40,7 +41,7 @@ void addConnect(CLI::App& app, ConnectOptions& o) {
   app.add_option("--endpoint", o.endpoint,
                  "endpoint description instead of HOST:PORT, e.g. tcp:host=127.0.0.1:port=8000");
   app.add_option("--reactor", o.reactor, "event loop (see --help-reactors)");
-  app.add_option("--protocol", o.protocol, "echo|lenprefix|line|netstring");
+  app.add_option("--protocol", o.protocol, joinedWireNames("|"));
   app.add_option("--prefix", o.prefix, "lenprefix format: u8|u16be|u16le|u32be|u32le");
   app.add_option("--delimiter", o.delimiter, "line delimiter: crlf|lf");
   app.add_option("--send", o.messages, "a message to send (repeatable; default: stdin lines)");

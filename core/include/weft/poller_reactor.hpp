@@ -9,7 +9,7 @@
 
 #include "weft/detail/waker.hpp"
 #include "weft/poller.hpp"
-#include "weft/reactor.hpp"
+#include "weft/reactor_backend.hpp"
 
 namespace weft {
 
@@ -20,7 +20,7 @@ class FdHandler {
   virtual void onReady(unsigned events) = 0;
 };
 
-class PollerReactor : public Reactor, private ReadySink {
+class PollerReactor : public ReactorBackend, private ReadySink {
  public:
   PollerReactor(std::unique_ptr<Poller> poller, std::string name);
   ~PollerReactor() override;
@@ -52,7 +52,6 @@ class PollerReactor : public Reactor, private ReadySink {
   // Throws Error(AlreadyRunning) if the reactor is running, Error(Unavailable) for own-loop
   // pollers. Do not call run() while a detached run is active.
   void runDetached();
-  bool runningDetached() const { return detachedLoop_; }
 
  protected:
   void waitForEvents(std::optional<Duration> timeout) override;

@@ -52,7 +52,6 @@ class Factory {
   void doStop() {
     if (numPorts_ > 0 && --numPorts_ == 0) stopFactory();
   }
-  int numPorts() const { return numPorts_; }
 
  private:
   int numPorts_ = 0;

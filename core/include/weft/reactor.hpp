@@ -1,5 +1,7 @@
-// Reactor: the event loop every backend implements (Twisted's IReactorCore, IReactorTime,
-// IReactorThreads, IReactorTCP). Everything here except the backend hooks is shared code.
+// Reactor: the event loop, as applications see it (Twisted's IReactorCore, IReactorTime,
+// IReactorThreads, IReactorTCP). Every backend derives from ReactorBackend
+// (weft/reactor_backend.hpp), which holds what transports and backends need and nothing here
+// exposes: connection tracking and the loop hooks.
 #pragma once
 
 #include <atomic>
@@ -21,9 +23,9 @@
 
 namespace weft {
 
-using namespace std::chrono_literals;
-
 class Reactor;
+class ReactorBackend;
+class TrackedConnection;
 
 enum class Phase { Before, During, After };
 enum class SystemEvent { Startup, Shutdown };
@@ -53,18 +55,8 @@ class Connector : public std::enable_shared_from_this<Connector> {
   virtual Reactor& reactor() = 0;
 };
 
-// A live connection as the reactor sees it, so shutdown can drain and close every one of
-// them whatever transport implements it (core's StreamTransport, Asio's).
-class TrackedConnection {
- public:
-  virtual ~TrackedConnection() = default;
-  virtual void beginShutdownDrain() = 0;  // flush what is queued, then close
-  virtual void forceClose() = 0;          // close now; connectionLost runs synchronously
-};
-
 class Reactor {
  public:
-  Reactor();
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
   virtual ~Reactor();
@@ -126,45 +118,30 @@ class Reactor {
   // Connections currently open (tracked for shutdown).
   size_t connectionCount() const { return connections_.size(); }
 
-  // --- for transports and backends (not application API) ---
-  // Take ownership of a live connection until retire().
+ private:
+  // Only ReactorBackend (and through it, every backend) reaches what follows.
+  friend class ReactorBackend;
+  Reactor();
+
+  // The loop hooks a backend implements (ReactorBackend documents each).
+  virtual void waitForEvents(std::optional<Duration> timeout) = 0;
+  virtual void wakeUp() = 0;
+  virtual int signalWakeFd() const = 0;
+  virtual void runLoop() = 0;
+  virtual void exitLoop() = 0;
+  virtual void deadlineChanged() = 0;
+
+  void stopFromSignal(int sig);
+  bool tick();
+  std::optional<Duration> timeout();
+  void releaseAll();
   void track(std::unique_ptr<TrackedConnection> c);
-  // Release a closed connection; destroyed at the start of the next tick, so callers may still
-  // be on its stack.
   void retire(TrackedConnection* c);
-  // Ports are held by the reactor while listening and closed at shutdown.
   void trackPort(std::shared_ptr<ListeningPort> p);
   void untrackPort(ListeningPort* p);
-  // Connectors are kept alive while connecting/connected.
   void holdConnector(std::shared_ptr<Connector> c);
   void releaseConnector(Connector* c);
 
- protected:
-  // Own-loop backends: block once for at most `timeout` (nullopt = until woken) and dispatch.
-  virtual void waitForEvents(std::optional<Duration> timeout) = 0;
-  // Thread-safe: make a blocked waitForEvents() (or a foreign loop) return promptly.
-  virtual void wakeUp() = 0;
-  // An fd written by the signal handler (async-signal-safe) to wake the loop; -1 if none.
-  virtual int signalWakeFd() const = 0;
-  // For backends that deliver signals themselves: record the signal and begin stop().
-  void stopFromSignal(int sig);
-  // Default: own loop. Foreign-loop backends run their native loop and call tick().
-  virtual void runLoop();
-  // A foreign-loop backend leaves its native loop (called on the loop thread).
-  virtual void exitLoop() {}
-  // The earliest deadline may have changed: foreign-loop backends re-arm their native timer.
-  virtual void deadlineChanged() {}
-
-  // Run thread calls and due timers, advance shutdown. Returns false when the loop must exit.
-  bool tick();
-  // How long the loop may block: nullopt = indefinitely.
-  std::optional<Duration> timeout();
-  bool loopShouldExit() const { return exitRequested_; }
-  // Derived destructors call this first: connections, ports and timers go while the
-  // backend they depend on still exists.
-  void releaseAll();
-
- private:
   enum class ShutdownStage { None, Draining, Done };
   void fireEvent(SystemEvent ev, Phase phase);
   void fire(SystemEvent ev);

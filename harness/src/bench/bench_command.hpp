@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/wire.hpp"
+
 namespace CLI {
 class App;
 }
@@ -13,7 +15,7 @@ namespace weft::harness {
 
 struct BenchOptions {
   std::string reactors = "all";
-  std::string protocols = "echo,lenprefix,line";
+  std::string protocols = joinedWireNames(",", kBenchWires);
   std::string sizes = "64,4096";
   std::string connections = "1,64";
   std::string depths = "1,16";

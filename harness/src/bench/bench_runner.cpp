@@ -438,7 +438,7 @@ void writeHistograms(const Report& report, const std::string& dir) {
 
 void addBenchOptions(CLI::App& app, BenchOptions& o) {
   app.add_option("--reactor", o.reactors, "reactors to serve on: all, none or a comma list");
-  app.add_option("--protocol", o.protocols, "comma list of echo,lenprefix,line");
+  app.add_option("--protocol", o.protocols, "comma list of " + joinedWireNames(",", kBenchWires));
   app.add_option("--size", o.sizes, "comma list of payload sizes in bytes");
   app.add_option("--connections", o.connections,
                  "comma list of connection counts (the scaling axis: 1,16,64,256,1000)");
@@ -540,8 +540,10 @@ int runBench(const BenchOptions& o) {
   std::set<std::string> keys;
   auto protocols = splitCommaList(o.protocols);
   for (const auto& p : protocols) {
-    if (p != "echo" && p != "lenprefix" && p != "line") {
-      throw UsageError("weft bench: protocol must be echo, lenprefix or line, not '" + p + "'");
+    auto wire = parseWire(p);
+    if (!wire || std::find(kBenchWires.begin(), kBenchWires.end(), *wire) == kBenchWires.end()) {
+      throw UsageError("weft bench: protocol must be one of " + joinedWireNames(", ", kBenchWires) +
+                       ", not '" + p + "'");
     }
     for (int size : splitInts(o.sizes, "size")) {
       for (int c : splitInts(o.connections, "connection count")) {

@@ -19,13 +19,12 @@
 #include "cli/reactor_choice.hpp"
 #include "common/process.hpp"
 #include "common/stop_request.hpp"
+#include "common/wire.hpp"
 #include "weft/registry.hpp"
 
 namespace weft::harness {
 
 namespace {
-
-const std::vector<std::string> kAllProtocols = {"echo", "lenprefix", "line", "netstring"};
 
 std::string lastLine(const std::string& path) {
   std::ifstream in(path);
@@ -162,7 +161,7 @@ class CaseRunner {
 
 void addCheckOptions(CLI::App& app, CheckOptions& o) {
   app.add_option("--reactor", o.reactors, "reactors under test: all or a comma list");
-  app.add_option("--protocol", o.protocols, "all or a comma list of echo,lenprefix,line,netstring");
+  app.add_option("--protocol", o.protocols, "all or a comma list of " + joinedWireNames(","));
   app.add_option("--scenario", o.scenarios, "all or a comma list of scenario ids");
   app.add_option("--json", o.jsonPath, "write the results as JSON");
   app.add_option("--junit", o.junitPath, "write the results as JUnit XML");
@@ -203,7 +202,7 @@ int runCheck(const CheckOptions& o) {
   if (!(o.timeout > 0))
     throw UsageError("weft check: --timeout must be a positive number of seconds");
   auto reactors = expandReactorList(o.reactors);
-  auto protocols = o.protocols == "all" ? kAllProtocols : splitCommaList(o.protocols);
+  auto protocols = o.protocols == "all" ? wireNames() : splitCommaList(o.protocols);
   for (const auto& p : protocols) {
     if (!parseWire(p)) throw UsageError("weft check: unknown protocol '" + p + "'");
   }

@@ -32,9 +32,8 @@ class NativeTimerDeadline {
   void disarmed() { armed_ = false; }
   TimePoint deadline() const { return armedFor_; }
 
-  // Rounded up: a timer must never fire early because of truncation.
   static TimePoint deadlineIn(Duration timeout) {
-    return Clock::now() + std::chrono::ceil<Clock::duration>(timeout);
+    return Clock::now() + roundUpTimeout<Clock::duration>(timeout);
   }
 
  private:

@@ -1,6 +1,6 @@
 // The backend registry: every reactor weft knows, in priority order, with its availability in
-// this build. CMake defines WEFT_HAVE_<NAME> for each backend it built and
-// WEFT_WHY_NO_<NAME> (a string) for each it could not.
+// this build. The rows come from registry_table.inc, which CMake generates from each backend's
+// weft_backend() declaration (backends/CMakeLists.txt).
 #include "weft/registry.hpp"
 
 #include <functional>
@@ -9,109 +9,47 @@
 #include "weft/errors.hpp"
 #include "weft/poller_reactor.hpp"
 
-#ifdef WEFT_HAVE_EPOLL
-#include "epoll/epoll_poller.hpp"
-#endif
-#ifdef WEFT_HAVE_POLL
-#include "poll/poll_poller.hpp"
-#endif
-#ifdef WEFT_HAVE_SELECT
-#include "select/select_poller.hpp"
-#endif
-#ifdef WEFT_HAVE_KQUEUE
-#include "kqueue/kqueue_poller.hpp"
-#endif
-#ifdef WEFT_HAVE_LIBEVENT
-#include "libevent/libevent_poller.hpp"
-#endif
-#ifdef WEFT_HAVE_ASIO
-#include "asio/asio_reactor.hpp"
-#endif
-#ifdef WEFT_HAVE_QT
-#include "qt/qt_reactor.hpp"
-#endif
-
 namespace weft {
 namespace {
 
 using MakeFn = std::function<std::unique_ptr<Reactor>()>;
 
+// One declared backend; `make` is empty when it was not built, and `why` says why.
 struct Entry {
+  const char* name;
+  const char* description;
+  const char* features;
+  const char* why;
+  MakeFn make;
+};
+
+// A readiness backend's reactor: core's PollerReactor over its Poller.
+template <auto makePoller>
+MakeFn pollerReactor(const char* name) {
+  return [name] { return std::make_unique<PollerReactor>(makePoller(), name); };
+}
+
+}  // namespace
+}  // namespace weft
+
+#include "registry_table.inc"
+
+namespace weft {
+namespace {
+
+struct Row {
   ReactorInfo info;
   MakeFn make;
 };
 
-template <class MakePoller>
-MakeFn pollerReactor(MakePoller makePoller, const char* name) {
-  return [makePoller, name] { return std::make_unique<PollerReactor>(makePoller(), name); };
-}
-
-// Each backend's availability in this build: (why not, or "") and its factory, so each
-// description below is written once whichever way the build went.
-#ifdef WEFT_HAVE_EPOLL
-#define WEFT_EPOLL_STATUS "", MakeFn(pollerReactor(makeEpollPoller, "epoll"))
-#else
-#define WEFT_EPOLL_STATUS WEFT_WHY_NO_EPOLL, MakeFn()
-#endif
-#ifdef WEFT_HAVE_KQUEUE
-#define WEFT_KQUEUE_STATUS "", MakeFn(pollerReactor(makeKqueuePoller, "kqueue"))
-#else
-#define WEFT_KQUEUE_STATUS WEFT_WHY_NO_KQUEUE, MakeFn()
-#endif
-#ifdef WEFT_HAVE_POLL
-#define WEFT_POLL_STATUS "", MakeFn(pollerReactor(makePollPoller, "poll"))
-#else
-#define WEFT_POLL_STATUS WEFT_WHY_NO_POLL, MakeFn()
-#endif
-#ifdef WEFT_HAVE_SELECT
-#define WEFT_SELECT_STATUS "", MakeFn(pollerReactor(makeSelectPoller, "select"))
-#else
-#define WEFT_SELECT_STATUS WEFT_WHY_NO_SELECT, MakeFn()
-#endif
-#ifdef WEFT_HAVE_LIBEVENT
-#define WEFT_LIBEVENT_STATUS "", MakeFn(pollerReactor(makeLibeventPoller, "libevent"))
-#else
-#define WEFT_LIBEVENT_STATUS WEFT_WHY_NO_LIBEVENT, MakeFn()
-#endif
-#ifdef WEFT_HAVE_ASIO
-#define WEFT_ASIO_STATUS "", MakeFn([] { return makeAsioReactor(); })
-#else
-#define WEFT_ASIO_STATUS WEFT_WHY_NO_ASIO, MakeFn()
-#endif
-#ifdef WEFT_HAVE_QT
-#define WEFT_QT_STATUS "", MakeFn([] { return makeQtReactor(); })
-#else
-#define WEFT_QT_STATUS WEFT_WHY_NO_QT, MakeFn()
-#endif
-
-const std::vector<Entry>& entries() {
-  static const std::vector<Entry> table = [] {
-    std::vector<Entry> t;
-    auto add = [&](std::string name, std::string desc, std::string features, const char* why,
-                   MakeFn make) {
-      bool have = static_cast<bool>(make);
-      t.push_back(Entry{
-          ReactorInfo{std::move(name), have, have ? "" : why, std::move(desc), std::move(features)},
-          std::move(make)});
-    };
-    add("epoll", "epoll(7), level-triggered", "O(ready fds), any fd", WEFT_EPOLL_STATUS);
-    add("kqueue", "kqueue(2) (BSD/macOS, or libkqueue on Linux)", "O(ready fds), batched changes",
-        WEFT_KQUEUE_STATUS);
-    add("poll", "poll(2)", "O(watched fds), any fd", WEFT_POLL_STATUS);
-#ifdef _WIN32
-    // Winsock's FD_SETSIZE is a count of sockets (raised at build time), not a value limit.
-    add("select", "Winsock select()",
-        "O(watched sockets), at most " + std::to_string(WEFT_WIN_FD_SETSIZE) + " sockets",
-        WEFT_SELECT_STATUS);
-#else
-    add("select", "select(2)", "O(highest fd), fds < FD_SETSIZE only", WEFT_SELECT_STATUS);
-#endif
-    add("libevent", "libevent event_base drives the loop",
-        "foreign loop, one persistent event per fd", WEFT_LIBEVENT_STATUS);
-    add("asio", "Boost.Asio io_context (IOCP on Windows, epoll on Linux)",
-        "completion model, own transport", WEFT_ASIO_STATUS);
-    add("qt", "Qt 6 event loop (QCoreApplication::exec), GUI-safe shutdown",
-        "foreign loop, QSocketNotifier per fd", WEFT_QT_STATUS);
+const std::vector<Row>& entries() {
+  static const std::vector<Row> table = [] {
+    std::vector<Row> t;
+    for (auto& e : declaredBackends()) {
+      bool have = static_cast<bool>(e.make);
+      t.push_back(Row{ReactorInfo{e.name, have, have ? "" : e.why, e.description, e.features},
+                      std::move(e.make)});
+    }
     return t;
   }();
   return table;

@@ -1,5 +1,6 @@
 # `cmake --install`: headers, libraries, the `weft` command line, a CMake package
-# (find_package(weft) -> weft::core, weft::protocols, weft::backends, weft::backend_<name>)
+# (find_package(weft) -> weft::weft, the umbrella of weft::core, weft::protocols,
+# weft::backends and every weft::backend_<name>)
 # and a pkg-config file. Included last from the top-level CMakeLists.txt, so every target and
 # the WEFT_BACKENDS list are complete; install(TARGETS) accepts targets from other
 # directories since CMake 3.13.
@@ -14,11 +15,12 @@ get_property(WEFT_INSTALLED_BACKENDS GLOBAL PROPERTY WEFT_BACKENDS)
 set_target_properties(weft_core PROPERTIES EXPORT_NAME core)
 set_target_properties(weft_protocols PROPERTIES EXPORT_NAME protocols)
 set_target_properties(weft_backends PROPERTIES EXPORT_NAME backends)
+set_target_properties(weft_umbrella PROPERTIES EXPORT_NAME weft)
 # Static libraries list their PRIVATE links as $<LINK_ONLY:...>, so the warning flags target
 # must travel in the export set too; LINK_ONLY means consumers never get its flags.
 set_target_properties(weft_warnings PROPERTIES EXPORT_NAME detail_warnings)
 
-set(weft_targets weft_core weft_protocols weft_backends weft_warnings)
+set(weft_targets weft_umbrella weft_core weft_protocols weft_backends weft_warnings)
 foreach(name ${WEFT_INSTALLED_BACKENDS})
   set(target weft_backend_${name})
   set_target_properties(${target} PROPERTIES EXPORT_NAME backend_${name})

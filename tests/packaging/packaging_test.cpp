@@ -1,7 +1,7 @@
 // Installs this build into a scratch prefix, then configures, builds and runs an out-of-tree
 // consumer (consumer/: an echo server using find_package(weft)) against that prefix only, and
-// checks it echoes over loopback on every reactor; and the same program built from the
-// pkg-config file's flags alone.
+// checks it echoes over loopback on every reactor; the same program built from the
+// pkg-config file's flags alone; and the README's ten-line example linked with weft::weft.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 const fs::path kScratch = WEFT_PACKAGING_SCRATCH;
 const fs::path kPrefix = kScratch / "prefix";
 const fs::path kConsumerBuild = kScratch / "consumer-build";
+const fs::path kReadmeAppBuild = kScratch / "readme-app-build";
 constexpr Seconds kStepTimeout{600};  // one configure or build on a loaded 2-core machine
 
 struct Result {
@@ -148,6 +149,24 @@ TEST_F(Packaging, PkgConfigBuildsTheConsumerToo) {
   EXPECT_EQ(client.read(10), "pkg-config");
   auto status = server.terminate();
   EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeStatus(status);
+}
+
+// A newcomer's first try: the README's example, `find_package(weft)` and
+// `target_link_libraries(app PRIVATE weft::weft)`, nothing else.
+TEST_F(Packaging, ReadmeExampleBuildsWithTheUmbrellaTarget) {
+  ASSERT_TRUE(install_.ok()) << install_.output;
+  std::vector<std::string> configure = {
+      WEFT_CMAKE, "-S", WEFT_README_APP_SOURCE, "-B", kReadmeAppBuild.string(), "-G",
+      WEFT_GENERATOR, "-DCMAKE_BUILD_TYPE=" WEFT_BUILD_TYPE,
+      "-DCMAKE_CXX_COMPILER=" WEFT_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + kPrefix.string(),
+      "-DWEFT_README=" WEFT_README, "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF",
+      "-DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF"};
+  for (auto& flag : sanitizerFlags()) configure.push_back(flag);
+  auto configured = run(configure);
+  ASSERT_TRUE(configured.ok()) << configured.output;
+  auto built = run({WEFT_CMAKE, "--build", kReadmeAppBuild.string(), "--parallel", "2"});
+  ASSERT_TRUE(built.ok()) << built.output;
+  EXPECT_TRUE(fs::exists(kReadmeAppBuild / "app"));
 }
 
 TEST_F(Packaging, OutOfTreeConsumerBuildsAndEchoesOnEveryReactor) {

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "weft/errors.hpp"
+#include "weft/reactor_backend.hpp"
 #include "weft/tls/tls.hpp"
 
 namespace weft::tls {
@@ -59,7 +60,7 @@ class TlsPort final : public ListeningPort {
     if (!port_) return;
     auto port = std::move(port_);
     port->stopListening();
-    reactor_.untrackPort(this);  // may release the last reference: touch nothing after this
+    backendOf(reactor_).untrackPort(this);  // may release the last reference: touch nothing after this
   }
   Address getHost() const override { return host_; }
   bool listening() const override { return port_ && port_->listening(); }
@@ -80,7 +81,7 @@ std::shared_ptr<ListeningPort> listenSSL(Reactor& reactor, uint16_t port, Factor
   auto p = std::make_shared<TlsPort>(
       reactor, std::make_unique<TlsFactory>(reactor, factory, std::move(context)));
   p->open(port, backlog, interface);
-  reactor.trackPort(p);
+  backendOf(reactor).trackPort(p);
   return p;
 }
 

@@ -67,4 +67,10 @@ class ReactorBackend : public Reactor {
   bool loopShouldExit() const { return exitRequested_; }
 };
 
+// Every Reactor is a ReactorBackend (Reactor's constructor is private to it): for layers that
+// wrap a backend's objects and must hold them as it does (TLS's listening port).
+inline ReactorBackend& backendOf(Reactor& reactor) {
+  return static_cast<ReactorBackend&>(reactor);
+}
+
 }  // namespace weft

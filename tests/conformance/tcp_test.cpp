@@ -384,7 +384,14 @@ TEST_P(TcpTest, ThousandConcurrentConnectionsAllEcho) {
   EXPECT_EQ(servedButNotEchoed, 0) << "connections the server served lost their echo";
   EXPECT_EQ(echoed, static_cast<int>(servedPeers.size()));
   EXPECT_EQ(echoed + refusedByServer + fdTooLarge, kConns);
-  if (GetParam() == "select") {
+#if defined(_WIN32)
+  // Winsock's FD_SETSIZE is a count of sockets, raised to 4096 (WEFT_WIN_FD_SETSIZE): the
+  // 2000 sockets fit, so select serves every connection there, like the other reactors.
+  const bool fdSetSizeLimited = false;
+#else
+  const bool fdSetSizeLimited = GetParam() == "select";
+#endif
+  if (fdSetSizeLimited) {
     // Client and server share this process, 2000 fds: the limit is met on one side or both.
     EXPECT_GT(echoed, 0);
     EXPECT_GT(refusedByServer + fdTooLarge, 0) << "FD_SETSIZE was never reached";

@@ -55,21 +55,31 @@ std::string readFrom(int fd, size_t n) {
   return out;
 }
 
+// What both clients (callbacks and coroutine) must do on the wire: connect, send "hello" with
+// its 4-byte little-endian prefix, print a reply that is not an echo and arrives split across
+// two writes (framing and printing), then hang up. Returns the server's side of the connection,
+// or -1 if the client never connected.
+template <class Client>
+int helloExchange(PlainServer& server, Client& client) {
+  int conn = server.accept();
+  if (conn < 0) return conn;
+  EXPECT_EQ(readFrom(conn, 9), std::string("\x05\x00\x00\x00hello", 9));
+  std::string reply = std::string("\x0b\x00\x00\x00", 4) + "hi, client!";
+  send(conn, reply.data(), 6, MSG_NOSIGNAL);
+  send(conn, reply.data() + 6, reply.size() - 6, MSG_NOSIGNAL);
+  EXPECT_EQ(client.readLine(), "received: hi, client!");
+  EXPECT_EQ(readFrom(conn, 1), "") << "the client should hang up after the reply";
+  return conn;
+}
+
 class LengthPrefixClientTest : public ExampleTest {};
 
 TEST_P(LengthPrefixClientTest, SendsHelloPrintsTheReplyAndDisconnects) {
   PlainServer server;
   auto client =
       startProgram(WEFT_EXAMPLE_LENGTH_PREFIX_CLIENT, {"--port", std::to_string(server.port)});
-  int conn = server.accept();
+  int conn = helloExchange(server, *client);
   ASSERT_GE(conn, 0) << "the client never connected";
-  EXPECT_EQ(readFrom(conn, 9), std::string("\x05\x00\x00\x00hello", 9));
-  // A reply that is not an echo, split across two writes, proves framing and printing.
-  std::string reply = std::string("\x0b\x00\x00\x00", 4) + "hi, client!";
-  send(conn, reply.data(), 6, MSG_NOSIGNAL);
-  send(conn, reply.data() + 6, reply.size() - 6, MSG_NOSIGNAL);
-  EXPECT_EQ(client->readLine(), "received: hi, client!");
-  EXPECT_EQ(readFrom(conn, 1), "") << "the client should hang up after the reply";
   auto lost = client->readLine().value_or("");
   EXPECT_TRUE(lost.starts_with("disconnected: ConnectionDone")) << lost;
   auto status = client->wait();
@@ -99,14 +109,8 @@ TEST_P(LengthPrefixCoroClientTest, SendsHelloAwaitsTheReplyAndDisconnects) {
   PlainServer server;
   auto client =
       startProgram(WEFT_EXAMPLE_LENGTH_PREFIX_CORO_CLIENT, {"--port", std::to_string(server.port)});
-  int conn = server.accept();
+  int conn = helloExchange(server, *client);
   ASSERT_GE(conn, 0) << "the client never connected";
-  EXPECT_EQ(readFrom(conn, 9), std::string("\x05\x00\x00\x00hello", 9));
-  std::string reply = std::string("\x0b\x00\x00\x00", 4) + "hi, client!";
-  send(conn, reply.data(), 6, MSG_NOSIGNAL);
-  send(conn, reply.data() + 6, reply.size() - 6, MSG_NOSIGNAL);
-  EXPECT_EQ(client->readLine(), "received: hi, client!");
-  EXPECT_EQ(readFrom(conn, 1), "") << "the client should hang up after the reply";
   auto status = client->wait();
   EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeStatus(status);
   close(conn);
